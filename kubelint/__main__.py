@@ -1,0 +1,5 @@
+"""`python -m kubelint`."""
+
+from kubelint.cli import main
+
+main()

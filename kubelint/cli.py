@@ -1,0 +1,152 @@
+"""The command line: the only module that prints or exits."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from kubelint import __version__
+
+app = typer.Typer(
+    name="kubelint",
+    help="Lint Kubernetes manifests: exact locations, fix hints, fast enough for pre-commit.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def _split(values: list[str] | None) -> tuple[str, ...]:
+    """`--select a,b --select c` -> ("a", "b", "c")."""
+    return tuple(s.strip() for v in values or () for s in v.split(",") if s.strip())
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"kubelint: error: {message}", err=True)
+    raise typer.Exit(EXIT_USAGE)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"kubelint {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[Optional[bool], typer.Option(
+        "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = None,
+) -> None:
+    """kubelint: a linter for Kubernetes manifests."""
+
+
+def _check_selectors(selectors: tuple[str, ...], option: str) -> None:
+    from kubelint.config import ALL, DEFAULT
+    from kubelint.rules import ALL_RULES, categories
+
+    known = {r.id for r in ALL_RULES} | {a for r in ALL_RULES for a in r.aliases}
+    known |= set(categories()) | {ALL, DEFAULT}
+    unknown = [s for s in selectors if s not in known]
+    if unknown:
+        _fail(f"{option}: unknown rule or category {', '.join(map(repr, unknown))} "
+              f"(see `kubelint rules`)")
+
+
+@app.command()
+def lint(
+    paths: Annotated[list[str], typer.Argument(
+        help="Files or directories to lint; `-` reads standard input.", show_default=False)],
+    format: Annotated[str, typer.Option("--format", "-f", help="Output format: text or json.")] = "text",
+    select: Annotated[Optional[list[str]], typer.Option(
+        help="Rules or categories to run, replacing the default set (`all`: every rule).")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option(
+        help="Rules or categories to skip.")] = None,
+    exclude: Annotated[Optional[list[str]], typer.Option(
+        help="Glob of files or folders to skip (repeatable).")] = None,
+    config: Annotated[Optional[str], typer.Option(
+        "--config", "-c", help="Config file (default: nearest .kubelint.yaml).")] = None,
+    fail_level: Annotated[Optional[str], typer.Option(
+        help="Lowest severity that makes the exit code 1: info, warning or error "
+             "[default: warning].")] = None,
+    no_color: Annotated[bool, typer.Option("--no-color", help="Never colour the output.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print diagnostics only.")] = False,
+    show_suppressed: Annotated[bool, typer.Option(
+        help="Also print suppressed diagnostics.")] = False,
+) -> None:
+    """Lint manifests; exit 0 when clean, 1 on findings at or above --fail-level, 2 on errors."""
+    from kubelint import config as configmod
+    from kubelint.engine import lint_paths
+    from kubelint.errors import KubelintError
+    from kubelint.model import Severity
+    from kubelint.report import FORMATS, renderer
+    from kubelint.rules import ALL_RULES
+
+    if format not in FORMATS:
+        _fail(f"--format: unknown format {format!r} (use {', '.join(FORMATS)})")
+    selected, ignored = _split(select), _split(ignore)
+    _check_selectors(selected, "--select")
+    _check_selectors(ignored, "--ignore")
+    for p in paths:
+        if p != "-" and not os.path.exists(p):
+            _fail(f"no such file or directory: {p}")
+    try:
+        level = Severity.parse(fail_level) if fail_level else None
+        config_path = config or configmod.find_config(paths)
+        base = configmod.load(config_path) if config_path else configmod.Config()
+        cfg = configmod.with_overrides(base, select=selected, ignore=ignored,
+                                       exclude=_split(exclude), fail_level=level)
+        result = lint_paths(paths, cfg)
+    except (KubelintError, ValueError) as exc:
+        _fail(str(exc))
+        return
+    color = format == "text" and not no_color and _use_color()
+    output = renderer(format)(result, ALL_RULES, color=color, quiet=quiet,
+                              show_suppressed=show_suppressed)
+    sys.stdout.write(output)
+    sys.stdout.flush()
+    failing = any(d.severity >= cfg.fail_level for d in result.active)
+    raise typer.Exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+def _use_color() -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
+
+
+@app.command()
+def rules(
+    format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """List every rule with its category, severity and whether it runs by default."""
+    from kubelint.report.rules import render_rules
+
+    if format not in ("text", "json"):
+        _fail(f"--format: unknown format {format!r} (use text, json)")
+    sys.stdout.write(render_rules(format))
+
+
+@app.command()
+def explain(rule_id: Annotated[str, typer.Argument(help="A rule id, such as privileged-container.")]) -> None:
+    """Show a rule's documentation."""
+    from kubelint.docs import rule_page
+    from kubelint.rules import by_id
+
+    try:
+        rule = by_id(rule_id)
+    except KeyError:
+        _fail(f"unknown rule {rule_id!r} (see `kubelint rules`)")
+        return
+    sys.stdout.write(rule_page(rule))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,127 @@
+"""The engine: read, parse, run rules, locate findings, apply suppressions and config."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from kubelint import sources
+from kubelint.config import Config
+from kubelint.k8s import Resource, ResourceIndex, resources_of
+from kubelint.locate import span_of, span_of_problem
+from kubelint.model import Diagnostic, Finding, LintResult, Origin, Span, YamlPath
+from kubelint.parse import Document, Problem, parse_text
+from kubelint.rule import Context, Rule
+from kubelint.rules import ALL_RULES, by_id
+from kubelint.rules import input as input_rules
+from kubelint.suppress import Directives, annotation_suppression, parse_directives
+
+
+def lint_paths(paths: Sequence[str], config: Config, rules: Sequence[Rule] = ALL_RULES) -> LintResult:
+    """Lint files, directories and `-` (stdin) as one bundle."""
+    names = sources.discover(list(paths), config.exclude)
+    return lint_sources([sources.read(n) for n in names], config, rules)
+
+
+@dataclass(slots=True)
+class _File:
+    source: sources.SourceFile
+    directives: Directives
+
+
+class _Emitter:
+    """Turns problems and findings into located, suppressed, configured Diagnostics."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.out: list[Diagnostic] = []
+
+    def emit(self, rule: Rule, file: _File, message: str, span: Span, *,
+             doc: Document | None = None, path: YamlPath = (), res: Resource | None = None,
+             finding: Finding | None = None) -> None:
+        config = self.config
+        if not config.enabled(rule):
+            return
+        suppressed = None
+        lines = (span.start.line,)
+        if doc is not None and len(path) > 1:
+            positions = doc.positions
+            lines += tuple(positions[path[:i]][0] + 1 for i in range(1, len(path))
+                           if path[:i] in positions)
+        directive = file.directives.match(rule, lines)
+        if directive is not None:
+            suppressed = f"inline: line {directive.line}"
+        elif res is not None:
+            suppressed = annotation_suppression(res.annotations, rule)
+        if suppressed is None:
+            suppressed = config.ignored_in_file(rule, file.source.name)
+        self.out.append(Diagnostic(
+            rule_id=rule.id, severity=config.severity_for(rule), message=message,
+            file=file.source.name, span=span, path=path,
+            resource=res.ref if res is not None else None,
+            origin=Origin(doc.origin) if doc is not None and doc.origin else None,
+            fix=finding.fix if finding is not None else None, suppressed_by=suppressed))
+
+    def problem(self, file: _File, problem: Problem, doc: Document | None = None) -> None:
+        rule = by_id(problem.rule_id)
+        self.emit(rule, file, problem.message, span_of_problem(problem), doc=doc)
+
+
+def lint_sources(files: Iterable[sources.SourceFile], config: Config,
+                 rules: Sequence[Rule] = ALL_RULES) -> LintResult:
+    """Lint already-read sources as one bundle (cross-resource rules see all of them)."""
+    emitter = _Emitter(config)
+    resources: list[tuple[Resource, _File]] = []
+    n_files = n_docs = 0
+    for source in files:
+        n_files += 1
+        file = _File(source, parse_directives(source.text or ""))
+        if source.problem is not None or source.text is None:
+            if source.problem is not None:
+                emitter.problem(file, source.problem)
+            continue
+        parsed = parse_text(source.text)
+        for problem in parsed.problems:
+            emitter.problem(file, problem)
+        for doc in parsed.documents:
+            n_docs += 1
+            for problem in doc.problems:
+                emitter.problem(file, problem, doc)
+            found, skipped = resources_of(doc, source.name)
+            for path, message in skipped:
+                span, located = span_of(doc, path)
+                emitter.emit(input_rules.NOT_A_KUBERNETES_OBJECT, file, message, span,
+                             doc=doc, path=located)
+            resources.extend((r, file) for r in found)
+
+    enabled = [r for r in rules if r.check is not None and config.enabled(r)]
+    by_kind: dict[str, list[Rule]] = {}
+    index = ResourceIndex([r for r, _ in resources])
+    contexts = {r.id: Context(index, config.options_for(r)) for r in enabled}
+    for res, file in resources:
+        applicable = by_kind.get(res.kind)
+        if applicable is None:
+            applicable = by_kind[res.kind] = [r for r in enabled if r.applies_to(res.kind)]
+        for rule in applicable:
+            _run(rule, res, file, contexts[rule.id], emitter)
+    diagnostics = tuple(sorted(emitter.out, key=Diagnostic.sort_key))
+    return LintResult(diagnostics, n_files, n_docs, len(resources), len(enabled))
+
+
+def _run(rule: Rule, res: Resource, file: _File, ctx: Context, emitter: _Emitter) -> None:
+    doc = res.doc
+    try:
+        findings = list(rule.run(res, ctx))
+    except Exception as exc:  # a broken rule must not stop the run
+        span, located = span_of(doc, (*res.prefix, "metadata", "name"))
+        emitter.emit(input_rules.INTERNAL_ERROR, file,
+                     f"rule {rule.id} crashed on {res.display()}: {type(exc).__name__}: {exc}",
+                     span, doc=doc, path=located, res=res)
+        return
+    for finding in findings:
+        path = (*res.prefix, *finding.path)
+        span, _ = span_of(doc, path, finding.point)
+        emitter.emit(rule, file, finding.message, span, doc=doc, path=path, res=res,
+                     finding=finding)
+
+

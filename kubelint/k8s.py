@@ -1,0 +1,225 @@
+"""A read-only view of Kubernetes objects: resources, pod specs, containers, defensive lookups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from kubelint.model import ResourceRef, YamlPath
+from kubelint.parse import Document
+
+POD_SPEC_PATHS: dict[str, YamlPath] = {
+    "Pod": ("spec",),
+    "Deployment": ("spec", "template", "spec"),
+    "StatefulSet": ("spec", "template", "spec"),
+    "DaemonSet": ("spec", "template", "spec"),
+    "ReplicaSet": ("spec", "template", "spec"),
+    "ReplicationController": ("spec", "template", "spec"),
+    "Job": ("spec", "template", "spec"),
+    "DeploymentConfig": ("spec", "template", "spec"),
+    "PodTemplate": ("template", "spec"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+}
+"""Where each pod-bearing kind keeps its pod spec."""
+
+WORKLOADS = frozenset(POD_SPEC_PATHS)
+CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
+
+_MISSING = object()
+
+
+def dig(node: Any, *keys: str | int) -> Any:
+    """Follow keys/indexes through dicts and lists; None when a step is missing or mistyped."""
+    for key in keys:
+        if isinstance(key, int):
+            if not isinstance(node, list) or not -len(node) <= key < len(node):
+                return None
+            node = node[key]
+        else:
+            if not isinstance(node, dict):
+                return None
+            node = node.get(key)
+            if node is None:
+                return None
+    return node
+
+
+def as_dict(node: Any) -> dict:
+    """`node` if it is a mapping, else an empty one (null and wrong types read as absent)."""
+    return node if isinstance(node, dict) else {}
+
+
+def as_list(node: Any) -> list:
+    return node if isinstance(node, list) else []
+
+
+def is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Resource:
+    """One Kubernetes object: its identity, its values and the document it came from.
+
+    `prefix` is the path of the object inside its document (non-empty for `kind: List` items);
+    rules report paths relative to the object.
+    """
+
+    kind: str
+    api_version: str
+    name: str | None
+    namespace: str | None
+    obj: dict
+    doc: Document
+    file: str
+    prefix: YamlPath = ()
+
+    @property
+    def ref(self) -> ResourceRef:
+        return ResourceRef(self.api_version, self.kind, self.name, self.namespace)
+
+    @property
+    def metadata(self) -> dict:
+        return as_dict(self.obj.get("metadata"))
+
+    @property
+    def annotations(self) -> dict:
+        return as_dict(self.metadata.get("annotations"))
+
+    @property
+    def labels(self) -> dict:
+        return as_dict(self.metadata.get("labels"))
+
+    def display(self) -> str:
+        return f"{self.kind} {self.name or '<unnamed>'!s}"
+
+
+def pod_spec(res: Resource) -> tuple[YamlPath, dict] | None:
+    """The pod spec of a pod-bearing object and its path, or None."""
+    path = POD_SPEC_PATHS.get(res.kind)
+    if path is None:
+        return None
+    spec = dig(res.obj, *path)
+    if not isinstance(spec, dict):
+        return None
+    return path, spec
+
+
+def pod_template_metadata(res: Resource) -> tuple[YamlPath, dict]:
+    """The metadata that pods of this object get (the object's own for a Pod)."""
+    path = POD_SPEC_PATHS.get(res.kind)
+    if path is None:
+        return ("metadata",), res.metadata
+    meta_path = path[:-1] + ("metadata",)
+    return meta_path, as_dict(dig(res.obj, *meta_path))
+
+
+@dataclass(frozen=True, slots=True)
+class Container:
+    path: YamlPath
+    spec: dict
+    list_name: str  # containers, initContainers or ephemeralContainers
+
+    @property
+    def name(self) -> str:
+        name = self.spec.get("name")
+        return name if isinstance(name, str) else f"#{self.path[-1]}"
+
+    @property
+    def security_context(self) -> dict:
+        return as_dict(self.spec.get("securityContext"))
+
+
+def containers(res: Resource) -> Iterator[Container]:
+    """Every container of a pod-bearing object: init, regular and ephemeral."""
+    found = pod_spec(res)
+    if found is None:
+        return
+    path, spec = found
+    for list_name in CONTAINER_LISTS:
+        items = spec.get(list_name)
+        if not isinstance(items, list):
+            continue
+        for i, c in enumerate(items):
+            if isinstance(c, dict):
+                yield Container((*path, list_name, i), c, list_name)
+
+
+def pod_security_context(res: Resource) -> tuple[YamlPath, dict] | None:
+    found = pod_spec(res)
+    if found is None:
+        return None
+    path, spec = found
+    return (*path, "securityContext"), as_dict(spec.get("securityContext"))
+
+
+def effective(container: Container, pod_ctx: dict, key: str) -> Any:
+    """A security setting as the kubelet applies it: the container's, else the pod's."""
+    value = container.security_context.get(key)
+    if value is None:
+        value = pod_ctx.get(key)
+    return value
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def resources_of(doc: Document, file: str) -> tuple[list[Resource], list[tuple[YamlPath, str]]]:
+    """The objects a document holds (expanding `kind: List`), and problems as (path, message)."""
+    root = doc.root
+    if not isinstance(root, dict):
+        kind = "a list" if isinstance(root, list) else "a scalar"
+        return [], [((), f"document is {kind}, not a Kubernetes object; skipped")]
+    out: list[Resource] = []
+    problems: list[tuple[YamlPath, str]] = []
+    _collect(root, (), doc, file, out, problems)
+    return out, problems
+
+
+def _collect(obj: dict, prefix: YamlPath, doc: Document, file: str, out: list[Resource],
+             problems: list[tuple[YamlPath, str]]) -> None:
+    kind = _text(obj.get("kind"))
+    api_version = _text(obj.get("apiVersion"))
+    if kind is None or api_version is None:
+        if "kind" in obj or "apiVersion" in obj:
+            missing = "kind" if kind is None else "apiVersion"
+            problems.append((prefix, f"object has no valid {missing!r}; skipped"))
+        return
+    items = obj.get("items")
+    if kind.endswith("List") and isinstance(items, list):
+        for i, item in enumerate(items):
+            if isinstance(item, dict):
+                _collect(item, (*prefix, "items", i), doc, file, out, problems)
+            else:
+                problems.append(((*prefix, "items", i), "list item is not a Kubernetes object; skipped"))
+        return
+    meta = as_dict(obj.get("metadata"))
+    out.append(Resource(kind, api_version, _text(meta.get("name")), _text(meta.get("namespace")),
+                        obj, doc, file, prefix))
+
+
+class ResourceIndex:
+    """Every resource linted together (one bundle), for rules that look across objects."""
+
+    def __init__(self, resources: list[Resource]) -> None:
+        self.resources = tuple(resources)
+        self._by_kind: dict[str, list[Resource]] = {}
+        for r in resources:
+            self._by_kind.setdefault(r.kind, []).append(r)
+
+    def of_kind(self, *kinds: str) -> list[Resource]:
+        out: list[Resource] = []
+        for k in kinds:
+            out.extend(self._by_kind.get(k, ()))
+        return out
+
+    def find(self, kind: str, name: str, namespace: str | None = None) -> Resource | None:
+        for r in self._by_kind.get(kind, ()):
+            if r.name == name and (namespace is None or r.namespace in (namespace, None)):
+                return r
+        return None
+
+    def workloads(self) -> list[Resource]:
+        return self.of_kind(*sorted(WORKLOADS))

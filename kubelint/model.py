@@ -1,0 +1,151 @@
+"""Immutable values that flow from rules through the engine to reporters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any, Union
+
+YamlPath = tuple[Union[str, int], ...]
+
+
+class Severity(IntEnum):
+    """Diagnostic severity; higher is worse."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        try:
+            return cls[text.upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r} (use info, warning or error)") from None
+
+
+class Safety(IntEnum):
+    SAFE = 1
+    UNSAFE = 2
+
+
+def format_path(path: YamlPath) -> str:
+    """Render a YAML path as `spec.containers[0].image`."""
+    out: list[str] = []
+    for step in path:
+        if isinstance(step, int):
+            out.append(f"[{step}]")
+        else:
+            text = str(step)
+            if not text or any(c in text for c in ".[] "):
+                text = '"' + text.replace('"', '\\"') + '"'
+            out.append(("." if out else "") + text)
+    return "".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """1-based line and column (code points)."""
+
+    line: int
+    col: int
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: Position
+    end: Position
+
+
+@dataclass(frozen=True, slots=True)
+class SetValue:
+    """Edit: set the value at `path` (creating missing mapping keys)."""
+
+    path: YamlPath
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteKey:
+    """Edit: remove the key (or sequence item) at `path`."""
+
+    path: YamlPath
+
+
+Edit = Union[SetValue, DeleteKey]
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    title: str
+    edits: tuple[Edit, ...]
+    safety: Safety = Safety.SAFE
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What a rule reports: a path inside the object and a message.
+
+    `point` says what the path's last step designates: "key" (the default: the wrong key,
+    spanning to the end of its value) or "value".
+    """
+
+    path: YamlPath
+    message: str
+    fix: Fix | None = None
+    point: str = "key"
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceRef:
+    api_version: str | None
+    kind: str | None
+    name: str | None
+    namespace: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a rendered Helm document came from (`# Source:` line)."""
+
+    template: str
+
+    @property
+    def chart(self) -> str:
+        return self.template.split("/", 1)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    rule_id: str
+    severity: Severity
+    message: str
+    file: str
+    span: Span
+    path: YamlPath = ()
+    resource: ResourceRef | None = None
+    origin: Origin | None = None
+    fix: Fix | None = None
+    suppressed_by: str | None = None
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.span.start.line, self.span.start.col, self.rule_id, self.message)
+
+
+@dataclass(frozen=True, slots=True)
+class LintResult:
+    diagnostics: tuple[Diagnostic, ...]
+    files: int
+    documents: int
+    resources: int
+    rules_run: int = 0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def active(self) -> tuple[Diagnostic, ...]:
+        """Diagnostics that are not suppressed."""
+        return tuple(d for d in self.diagnostics if d.suppressed_by is None)

@@ -1,0 +1,62 @@
+"""`--format json`: the machine contract (`version`, `diagnostics`, `summary`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from kubelint import __version__
+from kubelint.model import Diagnostic, Fix, LintResult, SetValue, format_path
+from kubelint.rule import Rule
+
+
+def fix_dict(fix: Fix | None) -> dict[str, Any] | None:
+    if fix is None:
+        return None
+    return {
+        "title": fix.title,
+        "safety": fix.safety.name.lower(),
+        "edits": [
+            {"op": "set", "path": format_path(e.path), "value": e.value} if isinstance(e, SetValue)
+            else {"op": "delete", "path": format_path(e.path)}
+            for e in fix.edits
+        ],
+    }
+
+
+def diagnostic_dict(d: Diagnostic) -> dict[str, Any]:
+    r = d.resource
+    return {
+        "rule": d.rule_id,
+        "severity": d.severity.label,
+        "message": d.message,
+        "file": d.file,
+        "line": d.span.start.line,
+        "column": d.span.start.col,
+        "end_line": d.span.end.line,
+        "end_column": d.span.end.col,
+        "path": format_path(d.path),
+        "resource": None if r is None else {
+            "apiVersion": r.api_version, "kind": r.kind, "name": r.name, "namespace": r.namespace},
+        "origin": d.origin.template if d.origin else None,
+        "fix": fix_dict(d.fix),
+        "suppressed": d.suppressed_by,
+    }
+
+
+def summary(result: LintResult) -> dict[str, Any]:
+    active = result.active
+    by_severity = {s: sum(1 for d in active if d.severity.label == s)
+                   for s in ("error", "warning", "info")}
+    return {"files": result.files, "documents": result.documents, "resources": result.resources,
+            "rules": result.rules_run, "diagnostics": len(active),
+            "suppressed": len(result.diagnostics) - len(active), **by_severity}
+
+
+def render(result: LintResult, rules: Sequence[Rule] = (), *, show_suppressed: bool = False,
+           **_: Any) -> str:
+    shown = result.diagnostics if show_suppressed else result.active
+    doc = {"version": __version__, "diagnostics": [diagnostic_dict(d) for d in shown],
+           "summary": summary(result)}
+    return json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n"

@@ -1,0 +1,20 @@
+"""Every rule kubelint knows, in one tuple; look-ups by id."""
+
+from __future__ import annotations
+
+from kubelint.rule import Rule
+from kubelint.rules import input, security
+
+ALL_RULES: tuple[Rule, ...] = (*input.RULES, *security.RULES)
+
+_BY_ID = {r.id: r for r in ALL_RULES}
+_BY_ID.update({alias: r for r in ALL_RULES for alias in r.aliases})
+
+
+def by_id(rule_id: str) -> Rule:
+    """The rule with this id or alias; KeyError if unknown."""
+    return _BY_ID[rule_id]
+
+
+def categories() -> tuple[str, ...]:
+    return tuple(sorted({r.category for r in ALL_RULES}))
