@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from kubelint.rule import Rule
-from kubelint.rules import input, security
+from kubelint.rules import hygiene, images, input, probes, reliability, resources, secrets, security
 
-ALL_RULES: tuple[Rule, ...] = (*input.RULES, *security.RULES)
+ALL_RULES: tuple[Rule, ...] = (
+    *input.RULES, *security.RULES, *images.RULES, *resources.RULES, *probes.RULES,
+    *secrets.RULES, *reliability.RULES, *hygiene.RULES,
+)
 
 _BY_ID = {r.id: r for r in ALL_RULES}
 _BY_ID.update({alias: r for r in ALL_RULES for alias in r.aliases})

@@ -1,0 +1,5 @@
+"""Hygiene rules."""
+
+from __future__ import annotations
+
+RULES = ()

@@ -1,0 +1,5 @@
+"""Images rules."""
+
+from __future__ import annotations
+
+RULES = ()

@@ -1,0 +1,5 @@
+"""Probes rules."""
+
+from __future__ import annotations
+
+RULES = ()

@@ -1,0 +1,5 @@
+"""Reliability rules."""
+
+from __future__ import annotations
+
+RULES = ()

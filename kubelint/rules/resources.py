@@ -1,0 +1,5 @@
+"""Compute resource requests and limits rules."""
+
+from __future__ import annotations
+
+RULES = ()

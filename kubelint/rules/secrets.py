@@ -1,0 +1,5 @@
+"""Secrets rules."""
+
+from __future__ import annotations
+
+RULES = ()
