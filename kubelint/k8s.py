@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal, localcontext
 from typing import Any
 
 from kubelint.model import ResourceRef, YamlPath
@@ -223,3 +225,109 @@ class ResourceIndex:
 
     def workloads(self) -> list[Resource]:
         return self.of_kind(*sorted(WORKLOADS))
+
+
+
+QUANTITY_PATTERN = (r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+                    r"(?:[eE][+-]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?$")
+"""A Kubernetes resource quantity (`500m`, `1Gi`, `1e3`, `0.5`), as a JSON Schema pattern."""
+
+_QUANTITY = re.compile(r"([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(?:[eE]([+-]?[0-9]+)|([a-zA-Z]*))")
+_QUANTITY_POWERS = {  # suffix -> (base, exponent)
+    "": (10, 0), "n": (10, -9), "u": (10, -6), "m": (10, -3), "k": (10, 3), "M": (10, 6),
+    "G": (10, 9), "T": (10, 12), "P": (10, 15), "E": (10, 18),
+    "Ki": (2, 10), "Mi": (2, 20), "Gi": (2, 30), "Ti": (2, 40), "Pi": (2, 50), "Ei": (2, 60),
+}
+
+
+def parse_quantity(value: Any) -> Decimal | None:
+    """The exact value of a Kubernetes quantity (a string, int or float), or None if malformed.
+
+    apimachinery's grammar: a signed decimal number (`1`, `1.5`, `.5`, `5.`), then a binary suffix
+    (Ki..Ei), a decimal suffix (n, u, m, k, M, G, T, P, E) or a decimal exponent (`1e3`, `5E-2`).
+    Negative values parse; whether one is allowed is the caller's concern.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        text = repr(value)  # YAML 0.5 -> "0.5"; inf and nan do not match below
+    elif isinstance(value, str):
+        text = value
+    else:
+        return None
+    match = _QUANTITY.fullmatch(text)
+    if match is None:
+        return None
+    number, exponent, suffix = match.groups()
+    if exponent is None and suffix not in _QUANTITY_POWERS:
+        return None
+    try:
+        base, power = (10, int(exponent)) if exponent is not None else _QUANTITY_POWERS[suffix]
+        with localcontext(prec=60, Emax=10**9, Emin=-10**9):
+            if base == 2:
+                return Decimal(number) * 2 ** power
+            return Decimal(number).scaleb(power)
+    except (ArithmeticError, ValueError):  # an exponent beyond any real quantity
+        return None
+
+
+_SELECTOR_OPERATORS = frozenset({"In", "NotIn", "Exists", "DoesNotExist"})
+
+
+def selector_matches(selector: Any, labels: Any) -> bool:
+    """Whether a LabelSelector (`matchLabels` and `matchExpressions`) selects `labels`.
+
+    Read as the API server reads it: `{}` selects everything; null, a wrong type or a malformed
+    requirement (unknown operator, no values for In/NotIn, values for Exists/DoesNotExist)
+    selects nothing.
+    """
+    if not isinstance(selector, dict):
+        return False
+    labels = as_dict(labels)
+    match_labels = selector.get("matchLabels")
+    if match_labels is not None:
+        if not isinstance(match_labels, dict):
+            return False
+        if any(key not in labels or labels[key] != value for key, value in match_labels.items()):
+            return False
+    expressions = selector.get("matchExpressions")
+    if expressions is not None and not isinstance(expressions, list):
+        return False
+    return all(_requirement_matches(req, labels) for req in expressions or ())
+
+
+def _requirement_matches(req: Any, labels: dict) -> bool:
+    if not isinstance(req, dict):
+        return False
+    key, operator, values = req.get("key"), req.get("operator"), req.get("values")
+    if not isinstance(key, str) or operator not in _SELECTOR_OPERATORS:
+        return False
+    if values is not None and not isinstance(values, list):
+        return False
+    if operator in ("In", "NotIn"):
+        if not values:
+            return False
+        present = key in labels and labels[key] in values
+        return present if operator == "In" else not present
+    if values:
+        return False
+    return (key in labels) == (operator == "Exists")
+
+
+def same_namespace(a: Resource, b: Resource) -> bool:
+    """Whether two objects can live in one namespace: equal, or one leaves it to `kubectl -n`."""
+    return a.namespace is None or b.namespace is None or a.namespace == b.namespace
+
+
+def object_label(res: Resource) -> str:
+    """How messages name an object: `Deployment 'web'` (`Deployment <unnamed>`)."""
+    return f"{res.kind} {res.name!r}" if res.name else f"{res.kind} <unnamed>"
+
+
+def pod_owner(res: Resource) -> str:
+    """How messages name the pods an object runs: `pod 'x'` or `pod template of Deployment 'x'`."""
+    if res.kind == "Pod":
+        return f"pod {res.name!r}" if res.name else "pod <unnamed>"
+    return f"pod template of {object_label(res)}"
