@@ -17,6 +17,24 @@ PEERS = ("kube-linter", "checkov", "polaris", "kube-score")
 
 NEVER, SOMETIMES, ALWAYS = "never", "sometimes", "always"
 
+CATEGORIES: Mapping[str, str] = MappingProxyType({
+    "input": "Problems reading the input: syntax, encoding, duplicate keys, non-objects.",
+    "suppression": "Suppression comments that are wrong or unused.",
+    "security": "Pod and container security context.",
+    "images": "Container images: tags, digests, pull policy, registries.",
+    "limits": "Compute resource requests and limits.",
+    "probes": "Liveness, readiness and startup probes.",
+    "secrets": "Service accounts, credentials and sensitive host mounts.",
+    "reliability": "Replicas, disruption budgets, update strategies and job settings.",
+    "hygiene": "Duplicates, invalid names, labels and odd pod settings.",
+    "networking": "Services, ingresses and network policies.",
+    "rbac": "Roles and bindings.",
+    "schema": "Validity against the Kubernetes API schema.",
+    "metadata": "Names, labels and annotations.",
+    "deprecations": "Deprecated and removed API versions.",
+})
+"""Every rule category and what it holds; a new category is added here deliberately."""
+
 
 @dataclass(frozen=True, slots=True)
 class Context:

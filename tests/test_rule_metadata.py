@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import kubelint.rule as rule_model
 import kubelint.rules
 from kubelint.model import Severity
 from kubelint.rule import ALWAYS, NEVER, SOMETIMES, Rule
@@ -18,9 +19,6 @@ from kubelint.rules import ALL_RULES, by_id
 
 FIXTURES = Path(__file__).parent / "rules"
 KEBAB = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
-CATEGORIES = frozenset({"input", "suppression", "security", "images", "probes", "limits",
-                        "networking", "rbac", "schema", "metadata", "deprecations"})
-"""Known categories (STYLE.md's areas plus `input` and `suppression`); add one here deliberately."""
 TOOLS = ("kube-linter", "checkov", "polaris", "kube-score", "trivy", "kubescape", "kubesec",
          "pod-security")
 """Peer tools `equivalents` may name; /work/shared/peers/<tool>.yaml lists their check ids."""
@@ -113,7 +111,7 @@ def test_doc_fields(rule):
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.id)
 def test_classification(rule):
-    assert rule.category in CATEGORIES, f"unknown category {rule.category!r}"
+    assert rule.category in rule_model.CATEGORIES, f"unknown category {rule.category!r}"
     assert isinstance(rule.severity, Severity)
     assert rule.scope in SCOPES
     assert rule.fixable in (NEVER, SOMETIMES, ALWAYS)
