@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -37,6 +38,11 @@ class Config:
     fail_level: Severity = Severity.WARNING
     source: str | None = None  # the config file, if any
 
+    @property
+    def root(self) -> str | None:
+        """The folder relative globs are resolved against: the config file's (None: the cwd)."""
+        return os.path.dirname(os.path.abspath(self.source)) if self.source else None
+
     def enabled(self, rule: Rule) -> bool:
         """Most specific selector wins (id > category > all/default); on a tie, ignore wins."""
         chosen = _specificity(rule, self.select + self.extend_select)
@@ -60,10 +66,11 @@ class Config:
     def ignored_in_file(self, rule: Rule, file: str) -> str | None:
         """The config setting that turns `rule` off for `file`, if any."""
         settings = self.rules.get(rule.id)
-        if settings is not None and settings.exclude and is_excluded(file, settings.exclude):
+        root = self.root
+        if settings is not None and settings.exclude and is_excluded(file, settings.exclude, root):
             return f"config: rules.{rule.id}.exclude"
         for pattern, selectors in self.per_file_ignores.items():
-            if _specificity(rule, selectors) >= 0 and is_excluded(file, (pattern,)):
+            if _specificity(rule, selectors) >= 0 and is_excluded(file, (pattern,), root):
                 return f"config: per-file-ignores[{pattern!r}]"
         return None
 
@@ -86,8 +93,6 @@ CONFIG_NAMES = (".kubelint.yaml", ".kubelint.yml")
 
 def find_config(paths: list[str]) -> str | None:
     """The nearest `.kubelint.yaml` found walking up from the first linted path (or the cwd)."""
-    import os
-
     start = next((p for p in paths if p != "-"), ".")
     folder = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
     while True:
@@ -103,21 +108,356 @@ def find_config(paths: list[str]) -> str | None:
 
 def with_overrides(config: Config, *, select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
                    exclude: tuple[str, ...] = (), fail_level: Severity | None = None) -> Config:
-    """Command-line options on top of file settings: --select replaces, --ignore adds."""
+    """Command-line options on top of file settings.
+
+    `--select` replaces the file's select and extend-select, and re-enables what the file turned
+    off under exactly the same name (`ignore`, `severity: off`); `--ignore` and `--exclude` add.
+    Command-line globs are relative to the working directory, whatever the config file's folder.
+    """
     from dataclasses import replace
 
+    named = {_canonical(s) for s in select}
+    kept = tuple(i for i in config.ignore if _canonical(i) not in named)
+    cwd = os.getcwd()
     return replace(
         config,
         select=select or config.select,
         extend_select=() if select else config.extend_select,
-        ignore=config.ignore + ignore,
-        exclude=config.exclude + exclude,
+        ignore=kept + ignore,
+        exclude=config.exclude + tuple(absolute_glob(p, cwd) for p in exclude),
         fail_level=fail_level or config.fail_level,
     )
 
 
+def absolute_glob(pattern: str, folder: str) -> str:
+    """`pattern`, relative to `folder`, as an absolute glob with the same meaning (see
+    `sources.is_excluded`: a pattern without `/` matches a name at any depth)."""
+    if os.path.isabs(pattern):
+        return pattern
+    base = os.path.abspath(folder).replace(os.sep, "/").rstrip("/")
+    pat = pattern.replace(os.sep, "/")
+    if "/" in pat.rstrip("/"):
+        return f"{base}/{pat[2:] if pat.startswith('./') else pat}"
+    return f"{base}/**/{pat}"
+
+
+def _canonical(selector: str) -> str:
+    """A rule alias as its rule's id; anything else unchanged."""
+    from kubelint.rules import by_id
+
+    try:
+        return by_id(selector).id
+    except KeyError:
+        return selector
+
+
+# -- Loading config files ----------------------------------------------------------------------
+
+OFF = "off"
+_LIST_KEYS = ("select", "extend-select", "ignore")
+
+
 def load(path: str) -> Config:
-    """Read and validate a config file."""
+    """Read, validate and resolve a config file and the files it `extends`.
+
+    Every problem becomes one line `FILE:LINE:COL: message` of a ConfigError.
+    """
+    layers = _read_chain(path, ())
+    merged: dict = {}
+    for raw in layers:
+        merged = _merge(merged, raw)
+    return _build(merged, path)
+
+
+def _read_chain(path: str, chain: tuple[str, ...]) -> list[dict]:
+    """The raw settings of `path` and of the files it extends, the most basic first."""
     from kubelint.errors import ConfigError
 
-    raise ConfigError(f"{path}: config files are not supported yet")
+    raw, extends = _read_one(path)
+    layers = [raw]
+    if extends is not None:
+        target, (line, col) = extends
+        here = os.path.realpath(path)
+        full = os.path.join(os.path.dirname(os.path.abspath(path)), target)
+        seen = (*chain, here)
+        if os.path.realpath(full) in seen:
+            cycle = " -> ".join(os.path.relpath(p) for p in (*seen, os.path.realpath(full)))
+            raise ConfigError(f"{path}:{line}:{col}: extends: cycle of config files: {cycle}")
+        if not os.path.isfile(full):
+            raise ConfigError(f"{path}:{line}:{col}: extends: no such config file {target!r}")
+        folder = os.path.dirname(full)
+        layers = [_rebase(layer, folder) for layer in _read_chain(full, seen)] + layers
+    return layers
+
+
+def _read_one(path: str) -> tuple[dict, tuple[str, tuple[int, int]] | None]:
+    """One config file, validated and normalised (globs still relative to its folder), and its
+    `extends` target with the target's 1-based position."""
+    from kubelint.errors import ConfigError
+    from kubelint.locate import span_of
+    from kubelint.parse import parse_text
+
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            text = f.read()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: config file is not valid UTF-8 ({exc.reason})") from None
+
+    errors: list[tuple[int, int, str]] = []
+    parsed = parse_text(text)
+    docs = parsed.documents
+    for problem in [*parsed.problems, *(p for doc in docs for p in doc.problems)]:
+        message = problem.message
+        if problem.rule_id == "duplicate-key":
+            message = message.split(":", 1)[0]  # not "Kubernetes keeps ..." here
+        errors.append((problem.line + 1, problem.col + 1, message))
+    if len(docs) > 1:
+        marks = docs[1].positions.get(())
+        line = marks[0] + 1 if marks else 1
+        errors.append((line, 1, "a config file holds one YAML document"))
+    if errors:
+        raise ConfigError(_format(path, errors))
+    if not docs or docs[0].root is None:
+        return {}, None  # an empty file: defaults
+    doc = docs[0]
+    data = doc.root
+
+    def at(where: tuple, message: str) -> None:
+        span, _ = span_of(doc, where)
+        errors.append((span.start.line, span.start.col, _describe(where, message)))
+
+    for where, message in _schema_errors(data, _config_schema()):
+        at(where, message)
+    if isinstance(data, dict):
+        _check_names(data, at)
+    if errors:
+        raise ConfigError(_format(path, errors))
+
+    extends = None
+    if "extends" in data:
+        span, _ = span_of(doc, ("extends",))
+        extends = (data["extends"], (span.start.line, span.start.col))
+    return _normalise(data), extends
+
+
+def _format(path: str, errors: list[tuple[int, int, str]]) -> str:
+    return "\n".join(f"{path}:{line}:{col}: {message}" for line, col, message in sorted(errors))
+
+
+def _describe(where: tuple, message: str) -> str:
+    from kubelint.model import format_path
+
+    return f"{format_path(where)}: {message}" if where else message
+
+
+def _config_schema() -> dict:
+    import json
+    from importlib.resources import files
+
+    return json.loads(files("kubelint.schemas").joinpath("config.schema.json").read_text("utf-8"))
+
+
+def _schema_errors(instance: object, schema: Mapping[str, Any]) -> list[tuple[tuple, str]]:
+    """(path, message) for each way `instance` breaks `schema`, in a reader's words."""
+    from jsonschema.validators import validator_for
+
+    import re
+
+    schema = dict(schema)
+    validator = validator_for(schema)(schema)
+    out: list[tuple[tuple, str]] = []
+    for error in validator.iter_errors(instance):
+        where = tuple(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            allowed = list(error.schema.get("properties", {}))
+            patterns = list(error.schema.get("patternProperties", {}))
+            for key in error.instance:
+                if key not in allowed and not any(re.search(p, str(key)) for p in patterns):
+                    out.append(((*where, key),
+                                f"unknown key {key!r}{_suggest(str(key), allowed)}"))
+            continue
+        if error.validator == "type":
+            expected = error.validator_value
+            names = expected if isinstance(expected, list) else [expected]
+            out.append((where, f"expected {' or '.join(map(_type_word, names))}, "
+                               f"got {_json_type(error.instance)}"))
+        elif error.validator == "enum":
+            choices = ", ".join(str(c) for c in error.validator_value if c is not False)
+            out.append((where, f"expected one of {choices}, got {_show(error.instance)}"))
+        else:
+            out.append((where, error.message))
+    return out
+
+
+_TYPE_WORDS = {"object": "a mapping", "array": "a list", "string": "a string",
+               "integer": "an integer", "number": "a number", "boolean": "true or false",
+               "null": "null"}
+
+
+def _type_word(name: str) -> str:
+    return _TYPE_WORDS.get(name, name)
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"the string {value!r}"
+    return f"{value!r}"
+
+
+def _show(value: object) -> str:
+    return _json_type(value) if not isinstance(value, str) else repr(value)
+
+
+def _suggest(name: str, known: Iterable[str]) -> str:
+    """` (did you mean 'x'?)` for the closest known name, or nothing."""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _check_names(data: dict, at) -> None:
+    """Rule ids and categories exist; rule options fit the rule's options schema."""
+    from kubelint.rules import ALL_RULES, by_id, categories
+
+    ids = [n for r in ALL_RULES for n in (r.id, *r.aliases)]
+    selectors = [*ids, *categories(), ALL, DEFAULT]
+
+    def check_list(where: tuple, names: object) -> None:
+        for i, name in enumerate(names if isinstance(names, list) else ()):
+            if isinstance(name, str) and name not in selectors:
+                at((*where, i), f"unknown rule or category {name!r}{_suggest(name, selectors)}")
+
+    for key in _LIST_KEYS:
+        check_list((key,), data.get(key))
+    pfi = data.get("per-file-ignores")
+    for glob, names in (pfi.items() if isinstance(pfi, dict) else ()):
+        check_list(("per-file-ignores", glob), names)
+    rules = data.get("rules")
+    for rule_id, settings in (rules.items() if isinstance(rules, dict) else ()):
+        try:
+            rule = by_id(rule_id)
+        except KeyError:
+            hint = _suggest(rule_id, ids)
+            if not hint and rule_id in categories():
+                hint = " (`rules` takes rule ids, not categories)"
+            at(("rules", rule_id), f"unknown rule {rule_id!r}{hint}")
+            continue
+        options = settings.get("options") if isinstance(settings, dict) else None
+        if not isinstance(options, dict):
+            continue
+        if rule.options_schema is None:
+            if options:
+                at(("rules", rule_id, "options"), f"rule {rule.id!r} has no options")
+            continue
+        for where, message in _schema_errors(options, rule.options_schema):
+            at(("rules", rule_id, "options", *where), message)
+
+
+def _normalise(data: dict) -> dict:
+    """Canonical rule ids (aliases resolved), `off` for YAML 1.1's false."""
+    out: dict = {k: v for k, v in data.items() if k != "extends"}
+    for key in _LIST_KEYS:
+        if key in data:
+            out[key] = [_canonical(s) for s in data[key]]
+    if "per-file-ignores" in data:
+        out["per-file-ignores"] = {g: [_canonical(s) for s in names]
+                                   for g, names in data["per-file-ignores"].items()}
+    if "rules" in data:
+        rules: dict = {}
+        for rule_id, settings in data["rules"].items():
+            settings = dict(settings)
+            if settings.get("severity") is False:
+                settings["severity"] = OFF
+            rules[_canonical(rule_id)] = _merge_rule(rules.get(_canonical(rule_id), {}), settings)
+        out["rules"] = rules
+    return out
+
+
+def _rebase(data: dict, folder: str) -> dict:
+    """Globs of an extended file, made absolute so that they keep meaning its own folder."""
+    out = dict(data)
+    if "exclude" in data:
+        out["exclude"] = [absolute_glob(g, folder) for g in data["exclude"]]
+    if "per-file-ignores" in data:
+        out["per-file-ignores"] = {absolute_glob(g, folder): names
+                                   for g, names in data["per-file-ignores"].items()}
+    if "rules" in data:
+        out["rules"] = {rid: ({**s, "exclude": [absolute_glob(g, folder) for g in s["exclude"]]}
+                              if "exclude" in s else s)
+                        for rid, s in data["rules"].items()}
+    return out
+
+
+def _merge(base: dict, top: dict) -> dict:
+    """`top` (the extending file) over `base`. Lists add up, base first, except `select`, which
+    replaces `select` and `extend-select`; what `top` selects by name comes back from `base`'s
+    `ignore` and `severity: off`; mappings merge key by key; other values from `top` win."""
+    out = dict(base)
+    named = set(top.get("select", ())) | set(top.get("extend-select", ()))
+    if "select" in top:
+        out["select"] = list(top["select"])
+        out.pop("extend-select", None)
+    out["extend-select"] = [*out.get("extend-select", ()), *top.get("extend-select", ())]
+    out["ignore"] = [*(i for i in out.get("ignore", ()) if i not in named),
+                     *top.get("ignore", ())]
+    out["exclude"] = [*out.get("exclude", ()), *top.get("exclude", ())]
+    if "fail-level" in top:
+        out["fail-level"] = top["fail-level"]
+    pfi = {g: list(n) for g, n in out.get("per-file-ignores", {}).items()}
+    for glob, names in top.get("per-file-ignores", {}).items():
+        pfi[glob] = [*pfi.get(glob, ()), *names]
+    out["per-file-ignores"] = pfi
+    rules = {rid: dict(s) for rid, s in out.get("rules", {}).items()}
+    for rid in named:
+        if rules.get(rid, {}).get("severity") == OFF:
+            del rules[rid]["severity"]
+    for rid, settings in top.get("rules", {}).items():
+        rules[rid] = _merge_rule(rules.get(rid, {}), settings)
+    out["rules"] = rules
+    return out
+
+
+def _merge_rule(base: dict, top: dict) -> dict:
+    out = {**base, **{k: v for k, v in top.items() if k not in ("options", "exclude")}}
+    if "options" in base or "options" in top:
+        out["options"] = {**base.get("options", {}), **top.get("options", {})}
+    if "exclude" in base or "exclude" in top:
+        out["exclude"] = [*base.get("exclude", ()), *top.get("exclude", ())]
+    return out
+
+
+def _build(data: dict, source: str) -> Config:
+    rules: dict[str, RuleSettings] = {}
+    off: list[str] = []
+    for rid, s in data.get("rules", {}).items():
+        severity = s.get("severity")
+        if severity == OFF:
+            off.append(rid)
+            severity = None
+        rules[rid] = RuleSettings(
+            severity=Severity.parse(severity) if severity else None,
+            options=MappingProxyType(dict(s.get("options", {}))),
+            exclude=tuple(s.get("exclude", ())))
+    return Config(
+        select=tuple(data.get("select", (DEFAULT,))),
+        extend_select=tuple(data.get("extend-select", ())),
+        ignore=tuple(data.get("ignore", ())) + tuple(off),
+        exclude=tuple(data.get("exclude", ())),
+        rules=MappingProxyType(rules),
+        per_file_ignores=MappingProxyType(
+            {g: tuple(n) for g, n in data.get("per-file-ignores", {}).items()}),
+        fail_level=Severity.parse(data["fail-level"]) if "fail-level" in data
+        else Severity.WARNING,
+        source=source,
+    )

@@ -14,12 +14,13 @@ from kubelint.parse import Document, Problem, parse_text
 from kubelint.rule import Context, Rule
 from kubelint.rules import ALL_RULES, by_id
 from kubelint.rules import input as input_rules
-from kubelint.suppress import Directives, annotation_suppression, parse_directives
+from kubelint.suppress import (ANNOTATION_PREFIX, Directive, Directives, annotation_suppression,
+                               check_names, parse_directives, unknown_annotations, unused)
 
 
 def lint_paths(paths: Sequence[str], config: Config, rules: Sequence[Rule] = ALL_RULES) -> LintResult:
     """Lint files, directories and `-` (stdin) as one bundle."""
-    names = sources.discover(list(paths), config.exclude)
+    names = sources.discover(list(paths), config.exclude, root=config.root)
     return lint_sources([sources.read(n) for n in names], config, rules)
 
 
@@ -35,26 +36,33 @@ class _Emitter:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.out: list[Diagnostic] = []
+        self._file_ignores: dict[tuple[str, str], str | None] = {}
 
     def emit(self, rule: Rule, file: _File, message: str, span: Span, *,
              doc: Document | None = None, path: YamlPath = (), res: Resource | None = None,
-             finding: Finding | None = None) -> None:
+             finding: Finding | None = None, skip: Directive | None = None) -> None:
         config = self.config
         if not config.enabled(rule):
             return
         suppressed = None
-        lines = (span.start.line,)
-        if doc is not None and len(path) > 1:
+        lines: tuple[int, ...] = ()
+        if doc is not None and path and file.directives.by_line:
+            # The lines where the nodes enclosing the finding start, innermost first: a
+            # directive on `securityContext:` covers what lies below it.
             positions = doc.positions
-            lines += tuple(positions[path[:i]][0] + 1 for i in range(1, len(path))
-                           if path[:i] in positions)
-        directive = file.directives.match(rule, lines)
+            lines = tuple(positions[path[:i]][0] + 1 for i in range(len(path), 0, -1)
+                          if path[:i] in positions)
+        directive = file.directives.match(rule, span.start.line, lines, skip)
         if directive is not None:
-            suppressed = f"inline: line {directive.line}"
+            kind = "disable-file" if directive.file_wide else "disable"
+            suppressed = f"inline: {kind} at line {directive.line}"
         elif res is not None:
             suppressed = annotation_suppression(res.annotations, rule)
         if suppressed is None:
-            suppressed = config.ignored_in_file(rule, file.source.name)
+            key = (rule.id, file.source.name)
+            if key not in self._file_ignores:
+                self._file_ignores[key] = config.ignored_in_file(rule, file.source.name)
+            suppressed = self._file_ignores[key]
         self.out.append(Diagnostic(
             rule_id=rule.id, severity=config.severity_for(rule), message=message,
             file=file.source.name, span=span, path=path,
@@ -62,9 +70,15 @@ class _Emitter:
             origin=Origin(doc.origin) if doc is not None and doc.origin else None,
             fix=finding.fix if finding is not None else None, suppressed_by=suppressed))
 
-    def problem(self, file: _File, problem: Problem, doc: Document | None = None) -> None:
+    def problem(self, file: _File, problem: Problem, doc: Document | None = None,
+                skip: Directive | None = None) -> None:
         rule = by_id(problem.rule_id)
-        self.emit(rule, file, problem.message, span_of_problem(problem), doc=doc)
+        self.emit(rule, file, problem.message, span_of_problem(problem), doc=doc, skip=skip)
+
+
+def _known_names() -> frozenset[str]:
+    """Every name a suppression may use: rule ids, aliases and categories."""
+    return frozenset(n for r in ALL_RULES for n in (r.id, *r.aliases, r.category))
 
 
 def lint_sources(files: Iterable[sources.SourceFile], config: Config,
@@ -72,15 +86,22 @@ def lint_sources(files: Iterable[sources.SourceFile], config: Config,
     """Lint already-read sources as one bundle (cross-resource rules see all of them)."""
     emitter = _Emitter(config)
     resources: list[tuple[Resource, _File]] = []
+    with_directives: list[_File] = []
+    known: frozenset[str] | None = None
     n_files = n_docs = 0
     for source in files:
         n_files += 1
-        file = _File(source, parse_directives(source.text or ""))
         if source.problem is not None or source.text is None:
             if source.problem is not None:
-                emitter.problem(file, source.problem)
+                emitter.problem(_File(source, Directives()), source.problem)
             continue
         parsed = parse_text(source.text)
+        file = _File(source, parse_directives(source.text, parsed.documents))
+        if file.directives.by_line or file.directives.file_wide or file.directives.malformed:
+            with_directives.append(file)
+            known = known or _known_names()
+            for problem in check_names(file.directives, known):
+                emitter.problem(file, problem)
         for problem in parsed.problems:
             emitter.problem(file, problem)
         for doc in parsed.documents:
@@ -92,6 +113,15 @@ def lint_sources(files: Iterable[sources.SourceFile], config: Config,
                 span, located = span_of(doc, path)
                 emitter.emit(input_rules.NOT_A_KUBERNETES_OBJECT, file, message, span,
                              doc=doc, path=located)
+            for res in found:
+                if any(isinstance(k, str) and k.startswith(ANNOTATION_PREFIX)
+                       for k in res.annotations):
+                    known = known or _known_names()
+                    for key, message in unknown_annotations(res.annotations, known):
+                        path = (*res.prefix, "metadata", "annotations", key)
+                        span, located = span_of(doc, path)
+                        emitter.emit(input_rules.INVALID_SUPPRESSION, file, message, span,
+                                     doc=doc, path=located, res=res)
             resources.extend((r, file) for r in found)
 
     enabled = [r for r in rules if r.check is not None and config.enabled(r)]
@@ -104,8 +134,24 @@ def lint_sources(files: Iterable[sources.SourceFile], config: Config,
             applicable = by_kind[res.kind] = [r for r in enabled if r.applies_to(res.kind)]
         for rule in applicable:
             _run(rule, res, file, contexts[rule.id], emitter)
+    if with_directives and config.enabled(input_rules.UNUSED_SUPPRESSION):
+        _report_unused(with_directives, config, {r.id for r in enabled}, emitter,
+                       known or _known_names())
     diagnostics = tuple(sorted(emitter.out, key=Diagnostic.sort_key))
     return LintResult(diagnostics, n_files, n_docs, len(resources), len(enabled))
+
+
+def _report_unused(files: list[_File], config: Config, ran_rules: set[str], emitter: _Emitter,
+                   known: frozenset[str]) -> None:
+    """`unused-suppression`: directive names that matched nothing although their rules ran."""
+
+    def ran(name: str) -> bool:
+        named = [r for r in ALL_RULES if r.category == name] or [by_id(name)]
+        return any(config.enabled(r) and (r.check is None or r.id in ran_rules) for r in named)
+
+    for file in files:
+        for problem, directive in unused(file.directives, known, ran):
+            emitter.problem(file, problem, skip=directive)
 
 
 def _run(rule: Rule, res: Resource, file: _File, ctx: Context, emitter: _Emitter) -> None:

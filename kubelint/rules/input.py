@@ -42,5 +42,25 @@ INTERNAL_ERROR = Rule(
     remediation="Report the diagnostic and the manifest to the kubelint issue tracker.",
 )
 
+SUPPRESSION_CATEGORY = "suppression"
+
+INVALID_SUPPRESSION = Rule(
+    id="invalid-suppression", category=SUPPRESSION_CATEGORY, severity=Severity.WARNING,
+    scope="input",
+    summary="A suppression comment or annotation is malformed or names an unknown rule.",
+    rationale="It suppresses nothing: a misspelt rule id leaves the finding it was meant for "
+              "reported, and a stale one hides that the rule was renamed or removed.",
+    remediation="Use a rule id or category from `kubelint rules` in the form "
+                "`# kubelint: disable=rule-id`.",
+)
+UNUSED_SUPPRESSION = Rule(
+    id="unused-suppression", category=SUPPRESSION_CATEGORY, severity=Severity.INFO,
+    scope="input", default_enabled=False,
+    summary="An inline suppression comment matched no diagnostic.",
+    rationale="A stale directive would silently hide a future problem on that line, and it "
+              "misleads readers about what the manifest gets wrong.",
+    remediation="Remove the directive, or the rule id in it that no longer matches.",
+)
+
 RULES = (YAML_SYNTAX, UNREADABLE_FILE, YAML_TOO_COMPLEX, DUPLICATE_KEY, NOT_A_KUBERNETES_OBJECT,
-         INTERNAL_ERROR)
+         INTERNAL_ERROR, INVALID_SUPPRESSION, UNUSED_SUPPRESSION)
