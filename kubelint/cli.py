@@ -27,7 +27,8 @@ def _split(values: list[str] | None) -> tuple[str, ...]:
 
 
 def _fail(message: str) -> None:
-    typer.echo(f"kubelint: error: {message}", err=True)
+    """Print an error and exit with code 2; located multi-line errors print one per line as is."""
+    typer.echo(message if "\n" in message else f"kubelint: error: {message}", err=True)
     raise typer.Exit(EXIT_USAGE)
 
 

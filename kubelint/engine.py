@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kubelint import sources
 from kubelint.config import Config
@@ -165,9 +165,18 @@ def _run(rule: Rule, res: Resource, file: _File, ctx: Context, emitter: _Emitter
                      span, doc=doc, path=located, res=res)
         return
     for finding in findings:
-        path = (*res.prefix, *finding.path)
-        span, _ = span_of(doc, path, finding.point)
-        emitter.emit(rule, file, finding.message, span, doc=doc, path=path, res=res,
+        if res.prefix:
+            finding = _within(finding, res.prefix)
+        span, _ = span_of(doc, finding.path, finding.point)
+        emitter.emit(rule, file, finding.message, span, doc=doc, path=finding.path, res=res,
                      finding=finding)
+
+
+def _within(finding: Finding, prefix: YamlPath) -> Finding:
+    """A finding on a `kind: List` item, with its paths (and its fix's) made document-absolute."""
+    fix = finding.fix
+    if fix is not None:
+        fix = replace(fix, edits=tuple(replace(e, path=(*prefix, *e.path)) for e in fix.edits))
+    return replace(finding, path=(*prefix, *finding.path), fix=fix)
 
 
