@@ -9,7 +9,8 @@ from kubelint import sources
 from kubelint.config import Config
 from kubelint.k8s import Resource, ResourceIndex, resources_of
 from kubelint.locate import span_of, span_of_problem
-from kubelint.model import Diagnostic, Finding, LintResult, Origin, Span, YamlPath
+from kubelint.model import (Diagnostic, Finding, LintResult, Origin, Related, RelatedLocation, Span,
+                            YamlPath)
 from kubelint.parse import Document, Problem, parse_text
 from kubelint.rule import Context, Rule
 from kubelint.rules import ALL_RULES, by_id
@@ -68,7 +69,8 @@ class _Emitter:
             file=file.source.name, span=span, path=path,
             resource=res.ref if res is not None else None,
             origin=Origin(doc.origin) if doc is not None and doc.origin else None,
-            fix=finding.fix if finding is not None else None, suppressed_by=suppressed))
+            fix=finding.fix if finding is not None else None, suppressed_by=suppressed,
+            related=_locate_related(finding.related) if finding is not None else ()))
 
     def problem(self, file: _File, problem: Problem, doc: Document | None = None,
                 skip: Directive | None = None) -> None:
@@ -170,6 +172,15 @@ def _run(rule: Rule, res: Resource, file: _File, ctx: Context, emitter: _Emitter
         span, _ = span_of(doc, finding.path, finding.point)
         emitter.emit(rule, file, finding.message, span, doc=doc, path=finding.path, res=res,
                      finding=finding)
+
+
+def _locate_related(related: tuple[Related, ...]) -> tuple[RelatedLocation, ...]:
+    out = []
+    for r in related:
+        target: Resource = r.target
+        span, _ = span_of(target.doc, (*target.prefix, *r.path))
+        out.append(RelatedLocation(target.file, span, r.message))
+    return tuple(out)
 
 
 def _within(finding: Finding, prefix: YamlPath) -> Finding:

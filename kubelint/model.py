@@ -87,6 +87,22 @@ class Fix:
 
 
 @dataclass(frozen=True, slots=True)
+class Related:
+    """Another object a finding refers to (rules give the Resource; the engine locates it)."""
+
+    target: Any  # a kubelint.k8s.Resource
+    path: YamlPath
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedLocation:
+    file: str
+    span: Span
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """What a rule reports: a path inside the object and a message.
 
@@ -98,6 +114,7 @@ class Finding:
     message: str
     fix: Fix | None = None
     point: str = "key"
+    related: tuple[Related, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +148,7 @@ class Diagnostic:
     origin: Origin | None = None
     fix: Fix | None = None
     suppressed_by: str | None = None
+    related: tuple[RelatedLocation, ...] = ()
 
     def sort_key(self) -> tuple:
         return (self.file, self.span.start.line, self.span.start.col, self.rule_id, self.message)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kubelint.config import Config
 from kubelint.engine import lint_sources
-from kubelint.model import Finding, Severity, format_path
+from kubelint.model import Finding, Related, Severity, format_path
 from kubelint.rule import rule
 from kubelint.rules import ALL_RULES
 from kubelint.sources import SourceFile
@@ -75,3 +75,20 @@ def test_other_documents_are_linted_after_a_syntax_error():
         "4:1 yaml-syntax invalid YAML: while parsing a flow sequence, did not find expected ',' or ']'",
         "12:23 privileged-container container 'c' is privileged",
     ]
+
+
+@rule(id="points-elsewhere", category="hygiene", severity=Severity.INFO, summary="Relates.",
+      rationale="Test.", remediation="None.", scope="bundle")
+def points_elsewhere(res, ctx):
+    others = [r for r in ctx.index.resources if r is not res]
+    yield Finding(("metadata", "name"), "see the other pod",
+                  related=tuple(Related(o, ("spec", "containers", 0), "the other pod's container")
+                                for o in others))
+
+
+def test_related_objects_are_located_in_their_own_files():
+    files = [SourceFile("a.yaml", POD), SourceFile("b.yaml", POD.replace("name: p", "name: q"))]
+    result = lint_sources(files, Config(select=("points-elsewhere",)), (*ALL_RULES, points_elsewhere))
+    first = result.active[0]
+    assert [(r.file, r.span.start.line, r.span.start.col, r.message) for r in first.related] == [
+        ("b.yaml", 6, 5, "the other pod's container")]

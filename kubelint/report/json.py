@@ -42,6 +42,9 @@ def diagnostic_dict(d: Diagnostic) -> dict[str, Any]:
         "origin": d.origin.template if d.origin else None,
         "fix": fix_dict(d.fix),
         "suppressed": d.suppressed_by,
+        "related": [{"file": r.file, "line": r.span.start.line, "column": r.span.start.col,
+                     "end_line": r.span.end.line, "end_column": r.span.end.col,
+                     "message": r.message} for r in d.related],
     }
 
 

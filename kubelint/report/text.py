@@ -30,6 +30,8 @@ def render(result: LintResult, rules: Sequence[Rule] = (), *, color: bool = Fals
         if d.suppressed_by:
             line += f" [suppressed by {d.suppressed_by}]"
         lines.append(line)
+        lines.extend(f"    {r.file}:{r.span.start.line}:{r.span.start.col}: note: {r.message}"
+                     for r in d.related)
     if not quiet:
         lines.append(summary_line(result))
     return "\n".join(lines) + ("\n" if lines else "")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from kubelint.rule import Rule
-from kubelint.rules import hygiene, images, input, probes, reliability, resources, secrets, security
+from kubelint.rules import (control_plane, hygiene, images, input, isolation, networking, probes, rbac,
+                            reliability, resources, secrets, security)
 
 ALL_RULES: tuple[Rule, ...] = (
     *input.RULES, *security.RULES, *images.RULES, *resources.RULES, *probes.RULES,
-    *secrets.RULES, *reliability.RULES, *hygiene.RULES,
+    *secrets.RULES, *reliability.RULES, *hygiene.RULES, *networking.RULES, *isolation.RULES,
+    *rbac.RULES, *control_plane.RULES,
 )
 
 _BY_ID = {r.id: r for r in ALL_RULES}

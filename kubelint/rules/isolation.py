@@ -1,0 +1,5 @@
+"""Namespace isolation and network policy rules."""
+
+from __future__ import annotations
+
+RULES = ()

@@ -1,0 +1,5 @@
+"""Services, ingresses, routes and references between objects."""
+
+from __future__ import annotations
+
+RULES = ()

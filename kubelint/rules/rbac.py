@@ -1,0 +1,5 @@
+"""RBAC: roles, cluster roles and their bindings."""
+
+from __future__ import annotations
+
+RULES = ()
