@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -143,15 +144,25 @@ class ParseResult:
     problems: list[Problem]
 
 
-class _TooComplex(Exception):
+class _BadDocument(Exception):
+    """A document Kubernetes cannot read: reported under `rule_id`, the document is skipped.
+
+    `line` and `col` are in the builder's coordinates (see `_Builder.to_abs`)."""
+
+    rule_id = "yaml-syntax"
+
     def __init__(self, message: str, line: int, col: int) -> None:
         super().__init__(message)
         self.line, self.col = line, col
 
 
+class _TooComplex(_BadDocument):
+    rule_id = "yaml-too-complex"
+
+
 class _Frame:
     __slots__ = ("is_map", "value", "path", "key", "kmarks", "start", "anchor", "size",
-                 "merges", "explicit", "flow")
+                 "merges", "flow")
 
     def __init__(self, is_map: bool, value: Any, path: YamlPath | None, start: tuple[int, int],
                  anchor: str | None, flow: bool) -> None:
@@ -164,7 +175,6 @@ class _Frame:
         self.anchor = anchor
         self.size = 1
         self.merges: list[tuple[Any, tuple[int, int, int, int]]] | None = None
-        self.explicit: set | None = None
         self.flow = flow
 
 
@@ -172,16 +182,43 @@ _NO_KEY = object()
 
 
 class _Builder:
-    """Consumes the events of one chunk of text; yields Documents."""
+    """Consumes the events of one chunk of text; yields Documents.
 
-    def __init__(self, line_offset: int, sources: list[tuple[int, str]]) -> None:
-        self.line_offset = line_offset
+    Positions inside the event loop are in builder coordinates: libyaml's line plus `lo`, and its
+    column. Normally libyaml's lines are the file's lines, `lo` is the chunk's first line and the
+    coordinates are final. When the text holds line breaks that libyaml counts and editors do not
+    (NEL, U+2028, U+2029, a lone CR), `remap` converts chunk-relative libyaml positions to the
+    file's `\n`-counted lines and columns, once per document.
+    """
+
+    def __init__(self, line_offset: int, sources: list[tuple[int, str]],
+                 remap: Callable[[int, int], tuple[int, int]] | None = None) -> None:
+        self.lo = line_offset if remap is None else 0
+        self.remap = remap
         self.sources = sources
-        self.doc_start_line = line_offset
+        self.source_lines = [s[0] for s in sources]
+        self.doc_start_line = line_offset  # absolute (file) lines from here on
         self.prev_doc_end = line_offset
 
-    def documents(self, text: str, first_index: int):
-        lo = self.line_offset
+    def to_abs(self, line: int, col: int) -> tuple[int, int]:
+        """Builder coordinates -> 0-based file line and column."""
+        return (line, col) if self.remap is None else self.remap(line, col)
+
+    def _remapped(self, positions: dict[YamlPath, Marks], problems: list[Problem]
+                  ) -> tuple[dict[YamlPath, Marks], list[Problem]]:
+        to_abs = self.to_abs
+
+        def marks(m: Marks) -> Marks:
+            a, b, c, d, e, f, g, h = m
+            return (*to_abs(a, b), *to_abs(c, d), *to_abs(e, f), *to_abs(g, h))  # type: ignore
+
+        fixed = [Problem(p.rule_id, p.message, *to_abs(p.line, p.col),
+                         *to_abs(p.end_line, p.end_col)) for p in problems]
+        return {k: marks(v) for k, v in positions.items()}, fixed
+
+    def documents(self, text: str, first_index: int) -> Iterator[Document]:
+        lo = self.lo
+        remap = self.remap
         index = first_index
         stack: list[_Frame] = []
         anchors: dict[str, tuple[Any, int]] = {}
@@ -215,7 +252,11 @@ class _Builder:
                     if is_merge_key:
                         top.key = _MERGE
                     elif isinstance(value, (dict, list)):
-                        top.key = repr(value)
+                        # go-yaml fails the document ("invalid map key"); often an unfilled
+                        # `{{ placeholder }}` read as a flow mapping.
+                        kind = "mapping" if isinstance(value, dict) else "sequence"
+                        raise _BadDocument(f"invalid YAML: a {kind} cannot be a mapping key "
+                                           "(an unrendered template placeholder?)", sl, sc)
                     else:
                         top.key = key_text(value)
                     top.kmarks = (sl, sc, el, ec)
@@ -229,14 +270,12 @@ class _Builder:
                     top.merges.append((value, km))
                     return
                 mapping = top.value
-                if top.explicit is None:
-                    top.explicit = set()
-                if key in mapping and key in top.explicit:
+                # merged keys are added at the mapping's end: any key here is an explicit one
+                if key in mapping:
                     problems.append(Problem(
                         "duplicate-key",
                         f"duplicate key {key!r}: Kubernetes keeps only the last value",
                         km[0], km[1], km[2], km[3]))
-                top.explicit.add(key)
                 mapping[key] = value
                 if top.path is not None:
                     positions[top.path + (key,)] = (km[0], km[1], km[2], km[3], sl, sc, el, ec)
@@ -313,10 +352,13 @@ class _Builder:
             elif et is AliasEvent:
                 sm, em = ev.start_mark, ev.end_mark
                 target = anchors.get(ev.anchor)
-                if target is None:  # libyaml reports undefined aliases itself; be safe
-                    value, size = None, 1
-                else:
-                    value, size = target
+                if target is None:  # libyaml's parser leaves this to the composer: our job
+                    why = ("refers to a node that contains it" if any(
+                        f.anchor == ev.anchor for f in stack) else "is not defined before it in "
+                        "this document")
+                    raise _BadDocument(f"invalid YAML: alias *{ev.anchor} {why}",
+                                       sm.line + lo, sm.column)
+                value, size = target
                 budget += size
                 if budget > MAX_NODES:
                     raise _TooComplex(
@@ -325,7 +367,7 @@ class _Builder:
                 attach(value, size, sm.line + lo, sm.column, em.line + lo, em.column)
                 last_end = (em.line + lo, em.column)
             elif et is DocumentStartEvent:
-                self.doc_start_line = ev.start_mark.line + lo
+                self.doc_start_line = self.to_abs(ev.start_mark.line + lo, 0)[0]
                 stack.clear()
                 anchors = {}
                 positions = {}
@@ -335,13 +377,19 @@ class _Builder:
                 root_marks = None
             elif et is DocumentEndEvent:
                 end_line = ev.end_mark.line + lo
+                last_line = last_end[0]
+                if remap is not None:
+                    end_line = self.to_abs(end_line, ev.end_mark.column)[0]
+                    last_line = self.to_abs(*last_end)[0]
                 if root is not None or problems:
                     if root_marks is not None:
                         positions[()] = root_marks
-                    origin = self._origin(root_marks[0] if root_marks else end_line)
-                    yield Document(index, root, positions, origin, problems)
+                    if remap is not None:
+                        positions, problems = self._remapped(positions, problems)
+                    first = positions[()][0] if root_marks is not None else end_line
+                    yield Document(index, root, positions, self._origin(first), problems)
                     index += 1
-                self.prev_doc_end = max(end_line, last_end[0])
+                self.prev_doc_end = max(end_line, last_line)
                 self.doc_start_line = self.prev_doc_end
             if budget > MAX_NODES:
                 raise _TooComplex(f"document holds more than {MAX_NODES} nodes",
@@ -350,9 +398,8 @@ class _Builder:
     def _origin(self, first_line: int) -> str | None:
         if not self.sources:
             return None
-        lines = [s[0] for s in self.sources]
-        i = bisect.bisect_left(lines, first_line) - 1
-        if i >= 0 and lines[i] >= self.prev_doc_end:
+        i = bisect.bisect_left(self.source_lines, first_line) - 1
+        if i >= 0 and self.source_lines[i] >= self.prev_doc_end:
             return self.sources[i][1]
         return None
 
@@ -361,41 +408,155 @@ _MERGE = object()
 
 
 def parse_text(text: str) -> ParseResult:
-    """Parse a YAML stream into located Documents, recovering after bad documents."""
+    """Parse a YAML stream into located Documents, recovering after bad documents.
+
+    Like Kubernetes, which splits a stream at `---` lines before decoding each document, a document
+    that cannot be read is reported and skipped, and the others are still returned.
+    """
     documents: list[Document] = []
     problems: list[Problem] = []
-    sources = [(text.count("\n", 0, m.start()), m.group(1)) for m in _SOURCE.finditer(text)] \
-        if "# Source:" in text else []
-    separators: list[tuple[int, int]] | None = None  # (line, char offset)
-    line_offset, char_offset = 0, 0
+    lines = _Lines(text)
+    _parse_range(text, 0, 0, len(text), lines, documents, problems)
+    # libyaml may mark an error past the end of a line or of the text (at the end of the stream)
+    return ParseResult(documents, [lines.clamp(p) for p in problems])
+
+
+def _parse_range(text: str, start: int, start_line: int, end: int, lines: _Lines,
+                 documents: list[Document], problems: list[Problem]) -> None:
+    """Parse text[start:end] (`start` begins line `start_line`), resuming after each bad document
+    at the next `---` line."""
     while True:
-        builder = _Builder(line_offset, sources)
-        chunk = text[char_offset:] if char_offset else text
+        builder = _Builder(start_line, lines.sources,
+                           lines.remap_for(start) if lines.unusual else None)
+        chunk = text if start == 0 and end == len(text) else text[start:end]
+        first = len(documents)
         try:
-            for doc in builder.documents(chunk, len(documents)):
-                documents.append(doc)
-            break
+            documents.extend(builder.documents(chunk, first))
+            return
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            line = (mark.line if mark else 0) + line_offset
-            col = mark.column if mark else 0
-            message = _syntax_message(exc)
-            problems.append(Problem("yaml-syntax", message, line, col, line, col + 1))
-        except _TooComplex as exc:
-            problems.append(Problem("yaml-too-complex", f"{exc}; document skipped",
-                                    exc.line, exc.col, exc.line, exc.col + 1))
+            line, col = builder.to_abs((mark.line if mark else 0) + builder.lo,
+                                       mark.column if mark else 0)
+            problems.append(Problem("yaml-syntax", _syntax_message(exc), line, col, line, col + 1))
+            resume = builder.doc_start_line
+        except _BadDocument as exc:
+            line, col = builder.to_abs(exc.line, exc.col)
+            message = f"{exc}; document skipped" if isinstance(exc, _TooComplex) else str(exc)
+            problems.append(Problem(exc.rule_id, message, line, col, line, col + 1))
+            resume = builder.doc_start_line
+        except (yaml.reader.ReaderError, UnicodeEncodeError) as exc:
+            # A character YAML forbids (control characters, lone surrogates). libyaml may stop
+            # before yielding the documents ahead of it: parse those alone, skip its document.
+            if isinstance(exc, yaml.reader.ReaderError):  # a UTF-8 byte offset into the chunk
+                pos = start + len(chunk.encode("utf-8")[:exc.position].decode("utf-8", "replace"))
+            else:
+                pos = start + exc.start
+            line, col = lines.line_col(pos)
+            problems.append(Problem(
+                "yaml-syntax", f"invalid YAML: character U+{ord(text[pos]):04X} is not allowed "
+                "in YAML (control character or invalid code point)", line, col, line, col + 1))
+            del documents[first:]
+            before = lines.separator_before(pos, start)
+            if before is not None:
+                _parse_range(text, start, start_line, before[1], lines, documents, problems)
+            resume = line
         except (yaml.YAMLError, ValueError, RecursionError, MemoryError) as exc:
             line = builder.doc_start_line
             problems.append(Problem("yaml-syntax", f"cannot read YAML: {exc}", line, 0, line, 1))
-        if separators is None:
-            separators = [(text.count("\n", 0, m.start()), m.start())
-                          for m in _SEPARATOR.finditer(text)]
-        after = max(builder.doc_start_line, line_offset)
-        nxt = next(((ln, off) for ln, off in separators if ln > after), None)
+            resume = line
+        nxt = lines.separator_after(max(resume, start_line), end)
         if nxt is None:
-            break
-        line_offset, char_offset = nxt
-    return ParseResult(documents, problems)
+            return
+        start_line, start = nxt
+
+
+_BREAKS = re.compile(r"\r\n|[\n\r\x85\u2028\u2029]")
+
+
+class _Lines:
+    """Line facts about one text, computed when first needed."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.sources = [(line, m.group(1)) for line, m in _numbered(text, _SOURCE)] \
+            if "# Source:" in text else []
+        self._separators: list[tuple[int, int]] | None = None
+        # Line breaks libyaml counts and `\n`-counting tools (grep, git, suppressions) do not.
+        self.unusual = ("\x85" in text or "\u2028" in text or "\u2029" in text
+                        or ("\r" in text and text.count("\r") != text.count("\r\n")))
+        self._ystarts: list[int] = []
+        self._starts: list[int] = []
+
+    @property
+    def starts(self) -> list[int]:
+        """The offset where each `\n`-counted line starts."""
+        if not self._starts:
+            self._starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        return self._starts
+
+    def clamp(self, p: Problem) -> Problem:
+        """`p` with its start and end inside the text (a column at most the line's length)."""
+        starts, size = self.starts, len(self.text)
+
+        def inside(line: int, col: int) -> tuple[int, int]:
+            if line >= len(starts):
+                line, col = len(starts) - 1, size
+            end = starts[line + 1] - 1 if line + 1 < len(starts) else size
+            if end > starts[line] and self.text[end - 1] == "\r":
+                end -= 1
+            return line, max(0, min(col, end - starts[line]))
+
+        start, stop = inside(p.line, p.col), inside(p.end_line, p.end_col)
+        if (start, stop) == ((p.line, p.col), (p.end_line, p.end_col)):
+            return p
+        return Problem(p.rule_id, p.message, *start, *max(start, stop))
+
+    @property
+    def separators(self) -> list[tuple[int, int]]:
+        """(line, offset) of every `---` line."""
+        if self._separators is None:
+            self._separators = [(line, m.start()) for line, m in _numbered(self.text, _SEPARATOR)]
+        return self._separators
+
+    def separator_after(self, line: int, end: int) -> tuple[int, int] | None:
+        return next(((ln, off) for ln, off in self.separators if ln > line and off < end), None)
+
+    def separator_before(self, pos: int, start: int) -> tuple[int, int] | None:
+        found = None
+        for ln, off in self.separators:
+            if off > pos:
+                break
+            if off > start:
+                found = (ln, off)
+        return found
+
+    def line_col(self, pos: int) -> tuple[int, int]:
+        text = self.text
+        return text.count("\n", 0, pos), pos - (text.rfind("\n", 0, pos) + 1)
+
+    def remap_for(self, start: int) -> Callable[[int, int], tuple[int, int]]:
+        """For a chunk starting at offset `start`: libyaml (line, col) -> file (line, col)."""
+        if not self._ystarts:
+            self._ystarts = [0] + [m.end() for m in _BREAKS.finditer(self.text)]
+        ystarts, estarts = self._ystarts, self.starts
+        k0 = bisect.bisect_left(ystarts, start)
+        last = len(ystarts) - 1
+
+        def remap(line: int, col: int) -> tuple[int, int]:
+            pos = ystarts[min(k0 + line, last)] + col
+            e = bisect.bisect_right(estarts, pos) - 1
+            return e, pos - estarts[e]
+
+        return remap
+
+
+def _numbered(text: str, pattern: re.Pattern[str]) -> Iterator[tuple[int, re.Match[str]]]:
+    """Matches of a pattern with their 0-based line, counting newlines incrementally."""
+    line = last = 0
+    for m in pattern.finditer(text):
+        line += text.count("\n", last, m.start())
+        last = m.start()
+        yield line, m
 
 
 def _syntax_message(exc: yaml.MarkedYAMLError) -> str:

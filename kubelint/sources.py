@@ -197,8 +197,9 @@ def read(name: str) -> SourceFile:
         size = path.stat().st_size
         if size > MAX_BYTES:
             return SourceFile(name, None, Problem(
-                "unreadable-file", f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB; not linted",
-                0, 0, 0, 1), path)
+                "unreadable-file",
+                f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB; not linted", 0, 0, 0, 1),
+                path)
         source = decode(name, path.read_bytes())
         return SourceFile(source.name, source.text, source.problem, path)
     except OSError as exc:
