@@ -59,7 +59,13 @@ def summary(result: LintResult) -> dict[str, Any]:
 
 def render(result: LintResult, rules: Sequence[Rule] = (), *, show_suppressed: bool = False,
            **_: Any) -> str:
+    """One diagnostic per line inside an indented envelope: valid JSON, greppable, and written
+    by json's C encoder (indent= would fall back to the slow pure-Python one)."""
     shown = result.diagnostics if show_suppressed else result.active
-    doc = {"version": __version__, "diagnostics": [diagnostic_dict(d) for d in shown],
-           "summary": summary(result)}
-    return json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n"
+    dumps = json.JSONEncoder(ensure_ascii=False, default=str).encode
+    items = ",\n".join("    " + dumps(diagnostic_dict(d)) for d in shown)
+    return ("{\n"
+            f'  "version": {dumps(__version__)},\n'
+            f'  "diagnostics": [{chr(10) + items + chr(10) + "  " if items else ""}],\n'
+            f'  "summary": {dumps(summary(result))}\n'
+            "}\n")
