@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import Any
@@ -225,6 +225,20 @@ class ResourceIndex:
 
     def workloads(self) -> list[Resource]:
         return self.of_kind(*sorted(WORKLOADS))
+
+    def cached(self, key: Hashable, build: Callable[[ResourceIndex], Any]) -> Any:
+        """`build(self)`, computed once per bundle and kept under `key`.
+
+        Cross-resource rules run once per object with the same index; a look-up table they derive
+        from it (Services by name, pods by label) is built on first use and shared, so a rule costs
+        a dictionary look-up per object instead of a scan of the bundle. `build` must be a pure
+        function of the index; `key` names what it builds (module-qualified, e.g.
+        `("networking", "services")`).
+        """
+        derived = self.__dict__.setdefault("_derived", {})
+        if key not in derived:
+            derived[key] = build(self)
+        return derived[key]
 
 
 
