@@ -43,6 +43,8 @@ SECCOMP_URL = "https://kubernetes.io/docs/tutorials/security/seccomp/"
 APPARMOR_URL = "https://kubernetes.io/docs/tutorials/security/apparmor/"
 SYSCTL_URL = "https://kubernetes.io/docs/tasks/administer-cluster/sysctl-cluster/"
 HOSTPATH_URL = "https://kubernetes.io/docs/concepts/storage/volumes/#hostpath"
+SCC_URL = ("https://docs.openshift.com/container-platform/latest/authentication/"
+           "managing-security-context-constraints.html")
 CONFIG_OVERVIEW_URL = "https://kubernetes.io/docs/concepts/configuration/overview/"
 SERVICE_ACCOUNT_URL = ("https://kubernetes.io/docs/tasks/configure-pod-container/"
                        "configure-service-account/#opt-out-of-api-credential-automounting")
@@ -892,8 +894,30 @@ def automount_service_account_token(res: Resource, ctx: Context) -> Iterator[Fin
     yield Finding(where, message, _flag_fix(where, "automountServiceAccountToken"))
 
 
+
+@rule(
+    id="scc-privileged-container", category="security", severity=Severity.ERROR,
+    kinds=("SecurityContextConstraints",), default_enabled=True,
+    summary="An OpenShift SecurityContextConstraints object allows privileged containers.",
+    rationale="Every pod admitted under this SCC may run privileged containers, with every host "
+              "device and capability: whoever can use the SCC can take over the node.",
+    remediation="Set allowPrivilegedContainer to false, or grant a separate, narrowly bound SCC "
+                "to the few workloads that need privileges.",
+    references=(SCC_URL,),
+    equivalents={"kube-linter": "scc-deny-privileged-container"},
+    fixable=ALWAYS,
+)
+def scc_privileged_container(res: Resource, ctx: Context) -> Iterator[Finding]:
+    if res.obj.get("allowPrivilegedContainer") is True:
+        where = ("allowPrivilegedContainer",)
+        yield Finding(where, f"SecurityContextConstraints {res.name!r} allows privileged containers",
+                      Fix("Set allowPrivilegedContainer: false", (SetValue(where, False),),
+                          Safety.UNSAFE))
+
+
 RULES = (
     privileged_container,
+    scc_privileged_container,
     privilege_escalation_container,
     run_as_non_root,
     run_as_root_user,
