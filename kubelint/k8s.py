@@ -208,6 +208,7 @@ class ResourceIndex:
     def __init__(self, resources: list[Resource]) -> None:
         self.resources = tuple(resources)
         self._by_kind: dict[str, list[Resource]] = {}
+        self._derived: dict[Hashable, Any] = {}
         for r in resources:
             self._by_kind.setdefault(r.kind, []).append(r)
 
@@ -235,12 +236,9 @@ class ResourceIndex:
         function of the index; `key` names what it builds (module-qualified, e.g.
         `("networking", "services")`).
         """
-        derived = self.__dict__.setdefault("_derived", {})
-        if key not in derived:
-            derived[key] = build(self)
-        return derived[key]
-
-
+        if key not in self._derived:
+            self._derived[key] = build(self)
+        return self._derived[key]
 
 QUANTITY_PATTERN = (r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
                     r"(?:[eE][+-]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?$")

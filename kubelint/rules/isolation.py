@@ -26,7 +26,6 @@ ResourceIndex, which every rule of one run shares).
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 import json
 from collections.abc import Iterator, Mapping
@@ -191,11 +190,12 @@ def _relevant(objs: list[Resource], name: str | None) -> tuple[Resource, ...]:
     return tuple(r for r in objs if name is None or r.namespace in (None, name))
 
 
-@functools.lru_cache(maxsize=2)
 def _bundle(index: ResourceIndex) -> _Bundle:
-    """Per-namespace look-ups for one bundle (pure: a function of the index alone). The engine
-    runs every rule of a bundle with the same index, so two entries are plenty; the cache keeps
-    no more than two bundles alive."""
+    """Per-namespace look-ups for one bundle, built once and kept on the index."""
+    return index.cached(("isolation", "bundle"), _build_bundle)
+
+
+def _build_bundle(index: ResourceIndex) -> _Bundle:
     policies = tuple(_read_policy(r) for r in index.of_kind("NetworkPolicy"))
     declared: dict[str, Resource] = {}
     users: dict[str | None, list[Resource]] = {}
@@ -485,10 +485,13 @@ def _host_network(res: Resource) -> bool:
     return found is not None and found[1].get("hostNetwork") is True
 
 
-@functools.lru_cache(maxsize=2)
 def _selections(index: ResourceIndex) -> Mapping[Resource, tuple[_Policy, ...]]:
     """For every pod-bearing object of a bundle, the policies that select its pods: those of
     its namespace (see the module docstring) whose podSelector matches the template's labels."""
+    return index.cached(("isolation", "selections"), _build_selections)
+
+
+def _build_selections(index: ResourceIndex) -> Mapping[Resource, tuple[_Policy, ...]]:
     bundle = _bundle(index)
     out: dict[Resource, tuple[_Policy, ...]] = {}
     for ns in bundle.namespaces.values():

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -498,9 +497,12 @@ class RoleSets:
     cluster_roles: tuple[Resource, ...]
 
 
-@lru_cache(maxsize=8)
 def role_sets(index: ResourceIndex) -> RoleSets:
-    """Built once per bundle (the cache is keyed by the index object)."""
+    """Roles of the bundle by name and aggregation label, built once and kept on the index."""
+    return index.cached(("rbac", "roles"), _build_role_sets)
+
+
+def _build_role_sets(index: ResourceIndex) -> RoleSets:
     by_name: dict[tuple[str, str], list[Resource]] = {}
     for role in index.of_kind(*ROLE_KINDS):
         if role.name is not None:
