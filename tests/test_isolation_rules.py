@@ -288,14 +288,23 @@ def test_hostile_values_never_crash():
     assert {("missing-network-policy", n) for n in "wpd"} <= got
 
 
-def test_bundle_lookups_are_built_once_per_index():
-    isolation._bundle.cache_clear()
-    isolation._selections.cache_clear()
+def test_bundle_lookups_are_built_once_per_index(monkeypatch):
+    calls = {"bundle": 0, "selections": 0}
+    build_bundle, build_selections = isolation._build_bundle, isolation._build_selections
+
+    def counting_bundle(index):
+        calls["bundle"] += 1
+        return build_bundle(index)
+
+    def counting_selections(index):
+        calls["selections"] += 1
+        return build_selections(index)
+
+    monkeypatch.setattr(isolation, "_build_bundle", counting_bundle)
+    monkeypatch.setattr(isolation, "_build_selections", counting_selections)
     result = lint_sources(FILES, Config(select=("isolation",)))
     assert result.resources == 6
-    assert isolation._bundle.cache_info().misses == 1
-    assert isolation._selections.cache_info().misses == 1
-    assert isolation._bundle.cache_info().hits > 0
+    assert calls == {"bundle": 1, "selections": 1}
 
 
 def test_bundle_is_a_function_of_the_index():
