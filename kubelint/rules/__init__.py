@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from kubelint.rule import Rule
-from kubelint.rules import (control_plane, hygiene, images, input, isolation, networking, probes, rbac,
-                            reliability, resources, secrets, security)
+from kubelint.rules import (control_plane, deprecations, hygiene, images, input, isolation, metadata,
+                            networking, probes, rbac, reliability, resources, schema, secrets,
+                            security)
 
 ALL_RULES: tuple[Rule, ...] = (
     *input.RULES, *security.RULES, *images.RULES, *resources.RULES, *probes.RULES,
     *secrets.RULES, *reliability.RULES, *hygiene.RULES, *networking.RULES, *isolation.RULES,
-    *rbac.RULES, *control_plane.RULES,
+    *rbac.RULES, *control_plane.RULES, *schema.RULES, *deprecations.RULES, *metadata.RULES,
 )
 
 _BY_ID = {r.id: r for r in ALL_RULES}
