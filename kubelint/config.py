@@ -15,6 +15,8 @@ from kubelint.sources import is_excluded
 ALL = "all"
 DEFAULT = "default"
 INPUT_CATEGORY = "input"
+VERSION_OPTION = "kubernetes-version"
+"""The option name of rules whose verdict depends on the target Kubernetes release."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,7 @@ class Config:
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(
         default_factory=lambda: MappingProxyType({}))
     fail_level: Severity = Severity.WARNING
+    kubernetes_version: str | None = None  # target release for version-aware rules
     source: str | None = None  # the config file, if any
 
     @property
@@ -58,10 +61,20 @@ class Config:
         return rule.severity
 
     def options_for(self, rule: Rule) -> Mapping[str, Any]:
+        """The rule's defaults, then the run's target Kubernetes version (for rules that take a
+        `kubernetes-version` option), then the rule's own options from the config file."""
         settings = self.rules.get(rule.id)
-        if settings is None or not settings.options:
+        version = self.kubernetes_version
+        takes_version = version is not None and VERSION_OPTION in (
+            (rule.options_schema or {}).get("properties") or {})
+        if (settings is None or not settings.options) and not takes_version:
             return rule.defaults
-        return MappingProxyType({**rule.defaults, **settings.options})
+        merged = dict(rule.defaults)
+        if takes_version:
+            merged[VERSION_OPTION] = version
+        if settings is not None:
+            merged.update(settings.options)
+        return MappingProxyType(merged)
 
     def ignored_in_file(self, rule: Rule, file: str) -> str | None:
         """The config setting that turns `rule` off for `file`, if any."""
@@ -107,7 +120,8 @@ def find_config(paths: list[str]) -> str | None:
 
 
 def with_overrides(config: Config, *, select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
-                   exclude: tuple[str, ...] = (), fail_level: Severity | None = None) -> Config:
+                   exclude: tuple[str, ...] = (), fail_level: Severity | None = None,
+                   kubernetes_version: str | None = None) -> Config:
     """Command-line options on top of file settings.
 
     `--select` replaces the file's select and extend-select, and re-enables what the file turned
@@ -126,6 +140,7 @@ def with_overrides(config: Config, *, select: tuple[str, ...] = (), ignore: tupl
         ignore=kept + ignore,
         exclude=config.exclude + tuple(absolute_glob(p, cwd) for p in exclude),
         fail_level=fail_level or config.fail_level,
+        kubernetes_version=kubernetes_version or config.kubernetes_version,
     )
 
 
@@ -412,8 +427,9 @@ def _merge(base: dict, top: dict) -> dict:
     out["ignore"] = [*(i for i in out.get("ignore", ()) if i not in named),
                      *top.get("ignore", ())]
     out["exclude"] = [*out.get("exclude", ()), *top.get("exclude", ())]
-    if "fail-level" in top:
-        out["fail-level"] = top["fail-level"]
+    for key in ("fail-level", "kubernetes-version"):
+        if key in top:
+            out[key] = top[key]
     pfi = {g: list(n) for g, n in out.get("per-file-ignores", {}).items()}
     for glob, names in top.get("per-file-ignores", {}).items():
         pfi[glob] = [*pfi.get(glob, ()), *names]
@@ -459,5 +475,6 @@ def _build(data: dict, source: str) -> Config:
             {g: tuple(n) for g, n in data.get("per-file-ignores", {}).items()}),
         fail_level=Severity.parse(data["fail-level"]) if "fail-level" in data
         else Severity.WARNING,
+        kubernetes_version=data.get("kubernetes-version"),
         source=source,
     )

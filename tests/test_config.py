@@ -441,3 +441,44 @@ def test_the_documented_example_is_valid(tmp_path):
     write(tmp_path / "platform" / "kubelint-base.yaml", "ignore: [latest-tag]\n")
     cfg = load(str(write(tmp_path / "repo" / ".kubelint.yaml", example)))
     assert "read-only-root-filesystem" in cfg.ignore
+
+
+CRONJOB_V1BETA1 = """apiVersion: batch/v1beta1
+kind: CronJob
+metadata: {name: c, namespace: x}
+spec:
+  schedule: "* * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers: [{name: a, image: "busybox:1.36"}]
+"""
+
+
+def test_kubernetes_version_feeds_version_aware_rules(tmp_path):
+    from kubelint.config import load, with_overrides
+    from kubelint.engine import lint_paths
+
+    (tmp_path / "cj.yaml").write_text(CRONJOB_V1BETA1)
+    config_file = tmp_path / ".kubelint.yaml"
+    config_file.write_text('kubernetes-version: "1.20"\nselect: [deprecations]\n')
+    cfg = load(str(config_file))
+    assert [d.rule_id for d in lint_paths([str(tmp_path)], cfg).active] == []
+    newer = with_overrides(cfg, kubernetes_version="1.25")
+    [d] = lint_paths([str(tmp_path)], newer).active
+    assert (d.rule_id, d.span.start.line, d.span.start.col) == ("removed-api-version", 1, 1)
+
+
+def test_a_rule_option_wins_over_the_global_kubernetes_version(tmp_path):
+    from kubelint.config import load
+
+    config_file = tmp_path / ".kubelint.yaml"
+    config_file.write_text('kubernetes-version: "1.25"\nrules:\n  removed-api-version:\n'
+                           '    options: {kubernetes-version: "1.20"}\n')
+    cfg = load(str(config_file))
+    from kubelint.rules import by_id
+    assert cfg.options_for(by_id("removed-api-version"))["kubernetes-version"] == "1.20"
+    assert cfg.options_for(by_id("deprecated-api-version"))["kubernetes-version"] == "1.25"
+    assert "kubernetes-version" not in cfg.options_for(by_id("privileged-container"))
