@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from kubelint import __version__
+
+if TYPE_CHECKING:
+    from kubelint.config import Config
+    from kubelint.fix import FixRun
+    from kubelint.model import LintResult
 
 app = typer.Typer(
     name="kubelint",
@@ -78,6 +83,12 @@ def lint(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print diagnostics only.")] = False,
     show_suppressed: Annotated[bool, typer.Option(
         help="Also print suppressed diagnostics.")] = False,
+    fix: Annotated[bool, typer.Option(
+        "--fix", help="Apply safe fixes to the files, then report what remains.")] = False,
+    unsafe_fixes: Annotated[bool, typer.Option(
+        "--unsafe-fixes", help="With --fix or --diff: apply unsafe fixes too.")] = False,
+    diff: Annotated[bool, typer.Option(
+        "--diff", help="Print the fixes as a diff; write nothing (exit 1 if any).")] = False,
 ) -> None:
     """Lint manifests; exit 0 when clean, 1 on findings at or above --fail-level, 2 on errors."""
     from kubelint import config as configmod
@@ -95,16 +106,32 @@ def lint(
     for p in paths:
         if p != "-" and not os.path.exists(p):
             _fail(f"no such file or directory: {p}")
+    if unsafe_fixes and not (fix or diff):
+        _fail("--unsafe-fixes needs --fix or --diff")
+    if diff and format != "text":
+        _fail("--diff prints a diff; it cannot be combined with --format")
+    if fix and not diff and "-" in paths:
+        _fail("--fix cannot edit standard input; use --diff to see the fixes")
     try:
         level = Severity.parse(fail_level) if fail_level else None
         config_path = config or configmod.find_config(paths)
         base = configmod.load(config_path) if config_path else configmod.Config()
         cfg = configmod.with_overrides(base, select=selected, ignore=ignored,
                                        exclude=_split(exclude), fail_level=level)
-        result = lint_paths(paths, cfg)
+        if fix or diff:
+            from kubelint.fix import fix_paths
+
+            run = fix_paths(paths, cfg, unsafe=unsafe_fixes)
+            result = run.result
+        else:
+            result = lint_paths(paths, cfg)
     except (KubelintError, ValueError) as exc:
         _fail(str(exc))
         return
+    if diff:
+        _print_diff(run, quiet)
+    if fix:
+        result = _write_fixes(run, paths, cfg, quiet=quiet or format != "text")
     color = format == "text" and not no_color and _use_color()
     output = renderer(format)(result, ALL_RULES, color=color, quiet=quiet,
                               show_suppressed=show_suppressed)
@@ -112,6 +139,49 @@ def lint(
     sys.stdout.flush()
     failing = any(d.severity >= cfg.fail_level for d in result.active)
     raise typer.Exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+def _fix_notes(run: FixRun, quiet: bool) -> None:
+    if not quiet:
+        for f in run.files:
+            for note in f.notes:
+                typer.echo(f"kubelint: note: {f.name}: {note}", err=True)
+
+
+def _print_diff(run: FixRun, quiet: bool) -> None:
+    """`--diff`: the fixes as a unified diff on stdout; exit 1 when there are any."""
+    from kubelint.fix import unified_diff
+
+    changed = [f for f in run.files if f.changed]
+    sys.stdout.write("".join(unified_diff(f) for f in changed))
+    sys.stdout.flush()
+    _fix_notes(run, quiet)
+    if not quiet:
+        n = sum(f.applied for f in changed)
+        typer.echo(f"{n} fix{'' if n == 1 else 'es'} would be applied", err=True)
+    raise typer.Exit(EXIT_FINDINGS if changed else EXIT_CLEAN)
+
+
+def _write_fixes(run: FixRun, paths: list[str], cfg: Config, quiet: bool) -> LintResult:
+    """`--fix`: write each fixed file atomically; return the findings that remain (linted again
+    from disk when a file could not be written)."""
+    from kubelint.engine import lint_paths
+    from kubelint.fix import write_fixed
+
+    applied, failed = 0, False
+    for f in run.files:
+        if not f.changed:
+            continue
+        try:
+            write_fixed(f)
+            applied += f.applied
+        except (OSError, ValueError) as exc:
+            failed = True
+            typer.echo(f"kubelint: error: cannot write {f.name}: {exc}", err=True)
+    _fix_notes(run, quiet)
+    if not quiet:
+        typer.echo(f"{applied} fix{'' if applied == 1 else 'es'} applied", err=True)
+    return lint_paths(paths, cfg) if failed else run.result
 
 
 def _use_color() -> bool:

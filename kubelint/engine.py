@@ -70,7 +70,8 @@ class _Emitter:
             resource=res.ref if res is not None else None,
             origin=Origin(doc.origin) if doc is not None and doc.origin else None,
             fix=finding.fix if finding is not None else None, suppressed_by=suppressed,
-            related=_locate_related(finding.related) if finding is not None else ()))
+            related=_locate_related(finding.related) if finding is not None else (),
+            document=doc.index if doc is not None else 0))
 
     def problem(self, file: _File, problem: Problem, doc: Document | None = None,
                 skip: Directive | None = None) -> None:

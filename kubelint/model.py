@@ -149,6 +149,7 @@ class Diagnostic:
     fix: Fix | None = None
     suppressed_by: str | None = None
     related: tuple[RelatedLocation, ...] = ()
+    document: int = 0  # the document's index within its file (Document.index), for fixes
 
     def sort_key(self) -> tuple:
         return (self.file, self.span.start.line, self.span.start.col, self.rule_id, self.message)

@@ -46,3 +46,24 @@ def test_fail_fixture_matches_golden(rule, update_golden):
         golden.write_text("\n".join(got) + "\n", encoding="utf-8")
     assert golden.exists(), f"missing {golden} (run pytest --update-golden)"
     assert got == golden.read_text(encoding="utf-8").splitlines()
+
+
+FIXED = [r for r in CHECKED if (FIXTURES / r.id / "fail.fixed.yaml").exists()]
+
+
+@pytest.mark.parametrize("rule", FIXED, ids=lambda r: r.id)
+def test_fix_matches_golden(rule, update_golden):
+    """Every fix of the rule (safe and unsafe) applied to fail.yaml gives fail.fixed.yaml, and
+    linting and fixing that again changes nothing."""
+    from kubelint.fix import apply_fixes
+
+    path = FIXTURES / rule.id / "fail.yaml"
+    golden = FIXTURES / rule.id / "fail.fixed.yaml"
+    text = path.read_text(encoding="utf-8")
+    got, applied = apply_fixes(text, _lint(rule, path), unsafe=True)
+    assert applied, f"no fix of {rule.id} applies to {path}"
+    if update_golden:
+        golden.write_text(got, encoding="utf-8")
+    assert got == golden.read_text(encoding="utf-8")
+    fixed_path = path.with_name("fail.fixed.yaml")
+    assert apply_fixes(got, _lint(rule, fixed_path), unsafe=True) == (got, 0)
