@@ -67,7 +67,9 @@ def _check_selectors(selectors: tuple[str, ...], option: str) -> None:
 def lint(
     paths: Annotated[list[str], typer.Argument(
         help="Files or directories to lint; `-` reads standard input.", show_default=False)],
-    format: Annotated[str, typer.Option("--format", "-f", help="Output format: text or json.")] = "text",
+    format: Annotated[str, typer.Option("--format", "-f", help=(
+        "Output format: text, json, sarif, github, junit, lsp or gcc "
+        "(see docs/output-formats.md)."))] = "text",
     select: Annotated[Optional[list[str]], typer.Option(
         help="Rules or categories to run, replacing the default set (`all`: every rule).")] = None,
     ignore: Annotated[Optional[list[str]], typer.Option(
@@ -89,10 +91,14 @@ def lint(
         "--unsafe-fixes", help="With --fix or --diff: apply unsafe fixes too.")] = False,
     diff: Annotated[bool, typer.Option(
         "--diff", help="Print the fixes as a diff; write nothing (exit 1 if any).")] = False,
+    kubernetes_version: Annotated[Optional[str], typer.Option(
+        help="Target Kubernetes release, such as 1.31, for schema and deprecation rules "
+             "[default: the newest supported].")] = None,
 ) -> None:
     """Lint manifests; exit 0 when clean, 1 on findings at or above --fail-level, 2 on errors."""
     from kubelint import config as configmod
-    from kubelint.engine import lint_paths
+    from kubelint import sources
+    from kubelint.engine import lint_sources
     from kubelint.errors import KubelintError
     from kubelint.model import Severity
     from kubelint.report import FORMATS, renderer
@@ -116,15 +122,23 @@ def lint(
         level = Severity.parse(fail_level) if fail_level else None
         config_path = config or configmod.find_config(paths)
         base = configmod.load(config_path) if config_path else configmod.Config()
+        if kubernetes_version is not None and not configmod.VERSION_PATTERN.fullmatch(
+                kubernetes_version):
+            raise ValueError(f"--kubernetes-version: expected a release such as 1.31, "
+                             f"got {kubernetes_version!r}")
         cfg = configmod.with_overrides(base, select=selected, ignore=ignored,
-                                       exclude=_split(exclude), fail_level=level)
+                                       exclude=_split(exclude), fail_level=level,
+                                       kubernetes_version=kubernetes_version)
         if fix or diff:
             from kubelint.fix import fix_paths
 
             run = fix_paths(paths, cfg, unsafe=unsafe_fixes)
             result = run.result
+            texts = {f.name: f.after for f in run.files}
         else:
-            result = lint_paths(paths, cfg)
+            files = [sources.read(n) for n in sources.discover(paths, cfg.exclude, root=cfg.root)]
+            result = lint_sources(files, cfg)
+            texts = {f.name: f.text for f in files if f.text is not None}
     except (KubelintError, ValueError) as exc:
         _fail(str(exc))
         return
@@ -134,7 +148,7 @@ def lint(
         result = _write_fixes(run, paths, cfg, quiet=quiet or format != "text")
     color = format == "text" and not no_color and _use_color()
     output = renderer(format)(result, ALL_RULES, color=color, quiet=quiet,
-                              show_suppressed=show_suppressed)
+                              show_suppressed=show_suppressed, texts=texts)
     sys.stdout.write(output)
     sys.stdout.flush()
     failing = any(d.severity >= cfg.fail_level for d in result.active)

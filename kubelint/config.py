@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -16,6 +17,7 @@ ALL = "all"
 DEFAULT = "default"
 INPUT_CATEGORY = "input"
 VERSION_OPTION = "kubernetes-version"
+VERSION_PATTERN = re.compile(r"v?1\.[0-9]+(\.[0-9]+)?")
 """The option name of rules whose verdict depends on the target Kubernetes release."""
 
 

@@ -395,3 +395,41 @@ def test_rules_text(work):
     assert lines[0].split()[:2] == ["RULE", "CATEGORY"]
     assert len(lines) == len(ALL_RULES) + 1
     assert any(line.startswith("privileged-container ") for line in lines)
+
+
+CRONJOB_V1BETA1 = """apiVersion: batch/v1beta1
+kind: CronJob
+metadata: {name: c, namespace: x}
+spec:
+  schedule: "* * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers: [{name: a, image: "busybox:1.36"}]
+"""
+
+
+def test_kubernetes_version_option_targets_a_release(tmp_path):
+    (tmp_path / "cj.yaml").write_text(CRONJOB_V1BETA1)
+    old = report("--select", "deprecations", "--kubernetes-version", "1.20", "cj.yaml",
+                 cwd=tmp_path, code=0)
+    assert old["diagnostics"] == []
+    new = report("--select", "deprecations", "--kubernetes-version", "1.25", "cj.yaml",
+                 cwd=tmp_path, code=1)
+    assert [(d["rule"], d["line"], d["column"]) for d in new["diagnostics"]] == [
+        ("removed-api-version", 1, 1)]
+    bad = kubelint("lint", "--kubernetes-version", "latest", "cj.yaml", cwd=tmp_path)
+    assert bad.returncode == 2 and "--kubernetes-version" in bad.stderr
+
+
+def test_lsp_format_gets_utf16_columns_from_the_linted_text(tmp_path):
+    (tmp_path / "e.yaml").write_text(
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: "caf\u00e9\U0001F600x", namespace: a}\n')
+    proc = kubelint("lint", "--format", "lsp", "--select", "invalid-object-name", "e.yaml",
+                    cwd=tmp_path)
+    [(uri, [diag])] = json.loads(proc.stdout).items()
+    assert uri == (tmp_path / "e.yaml").as_uri()
+    assert diag["range"] == {"start": {"line": 2, "character": 11},
+                             "end": {"line": 2, "character": 26}}
