@@ -9,8 +9,8 @@ from kubelint import sources
 from kubelint.config import Config
 from kubelint.k8s import Resource, ResourceIndex, resources_of
 from kubelint.locate import span_of, span_of_problem
-from kubelint.model import (Diagnostic, Finding, LintResult, Origin, Related, RelatedLocation, Span,
-                            YamlPath)
+from kubelint.model import (Diagnostic, Finding, LintResult, Origin, Related, RelatedLocation,
+                            Severity, Span, YamlPath)
 from kubelint.parse import Document, Problem, parse_text
 from kubelint.rule import Context, Rule
 from kubelint.rules import ALL_RULES, by_id
@@ -38,12 +38,17 @@ class _Emitter:
         self.config = config
         self.out: list[Diagnostic] = []
         self._file_ignores: dict[tuple[str, str], str | None] = {}
+        self._settings: dict[str, tuple[bool, Severity]] = {}  # rule id -> (enabled, severity)
 
     def emit(self, rule: Rule, file: _File, message: str, span: Span, *,
              doc: Document | None = None, path: YamlPath = (), res: Resource | None = None,
              finding: Finding | None = None, skip: Directive | None = None) -> None:
         config = self.config
-        if not config.enabled(rule):
+        settings = self._settings.get(rule.id)
+        if settings is None:
+            settings = self._settings[rule.id] = (config.enabled(rule), config.severity_for(rule))
+        enabled, severity = settings
+        if not enabled:
             return
         suppressed = None
         lines: tuple[int, ...] = ()
@@ -65,7 +70,7 @@ class _Emitter:
                 self._file_ignores[key] = config.ignored_in_file(rule, file.source.name)
             suppressed = self._file_ignores[key]
         self.out.append(Diagnostic(
-            rule_id=rule.id, severity=config.severity_for(rule), message=message,
+            rule_id=rule.id, severity=severity, message=message,
             file=file.source.name, span=span, path=path,
             resource=res.ref if res is not None else None,
             origin=Origin(doc.origin) if doc is not None and doc.origin else None,

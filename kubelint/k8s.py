@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Hashable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from typing import Any
 
@@ -76,10 +76,19 @@ class Resource:
     doc: Document
     file: str
     prefix: YamlPath = ()
+    derived: dict = field(default_factory=dict, compare=False, repr=False)
+    """Facts computed once from `obj` and shared by every rule (see `derive`)."""
+
+    def derive(self, key: str, build: Callable[["Resource"], Any]) -> Any:
+        """`build(self)`, computed on first use; `build` must be a pure function of the object."""
+        derived = self.derived
+        if key not in derived:
+            derived[key] = build(self)
+        return derived[key]
 
     @property
     def ref(self) -> ResourceRef:
-        return ResourceRef(self.api_version, self.kind, self.name, self.namespace)
+        return self.derive("ref", _ref)
 
     @property
     def metadata(self) -> dict:
@@ -97,8 +106,16 @@ class Resource:
         return f"{self.kind} {self.name or '<unnamed>'!s}"
 
 
+def _ref(res: Resource) -> ResourceRef:
+    return ResourceRef(res.api_version, res.kind, res.name, res.namespace)
+
+
 def pod_spec(res: Resource) -> tuple[YamlPath, dict] | None:
     """The pod spec of a pod-bearing object and its path, or None."""
+    return res.derive("pod_spec", _pod_spec)
+
+
+def _pod_spec(res: Resource) -> tuple[YamlPath, dict] | None:
     path = POD_SPEC_PATHS.get(res.kind)
     if path is None:
         return None
@@ -135,17 +152,22 @@ class Container:
 
 def containers(res: Resource) -> Iterator[Container]:
     """Every container of a pod-bearing object: init, regular and ephemeral."""
+    return iter(res.derive("containers", _containers))
+
+
+def _containers(res: Resource) -> tuple[Container, ...]:
     found = pod_spec(res)
     if found is None:
-        return
+        return ()
     path, spec = found
+    out: list[Container] = []
     for list_name in CONTAINER_LISTS:
         items = spec.get(list_name)
         if not isinstance(items, list):
             continue
-        for i, c in enumerate(items):
-            if isinstance(c, dict):
-                yield Container((*path, list_name, i), c, list_name)
+        out.extend(Container((*path, list_name, i), c, list_name)
+                   for i, c in enumerate(items) if isinstance(c, dict))
+    return tuple(out)
 
 
 def pod_security_context(res: Resource) -> tuple[YamlPath, dict] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, Union
@@ -18,7 +19,7 @@ class Severity(IntEnum):
 
     @property
     def label(self) -> str:
-        return self.name.lower()
+        return _LABELS[self]
 
     @classmethod
     def parse(cls, text: str) -> "Severity":
@@ -28,22 +29,29 @@ class Severity(IntEnum):
             raise ValueError(f"unknown severity {text!r} (use info, warning or error)") from None
 
 
+_LABELS = {s: s.name.lower() for s in Severity}
+
+
 class Safety(IntEnum):
     SAFE = 1
     UNSAFE = 2
 
 
+_QUOTED_STEP = re.compile(r"^$|[.\[\] ]")
+
+
 def format_path(path: YamlPath) -> str:
-    """Render a YAML path as `spec.containers[0].image`."""
+    """Render a YAML path as `spec.containers[0].image` (keys with `.`, `[`, `]` or spaces are
+    quoted)."""
     out: list[str] = []
     for step in path:
-        if isinstance(step, int):
+        if type(step) is int:
             out.append(f"[{step}]")
-        else:
-            text = str(step)
-            if not text or any(c in text for c in ".[] "):
-                text = '"' + text.replace('"', '\\"') + '"'
-            out.append(("." if out else "") + text)
+            continue
+        text = str(step)
+        if _QUOTED_STEP.search(text):
+            text = '"' + text.replace('"', '\\"') + '"'
+        out.append("." + text if out else text)
     return "".join(out)
 
 

@@ -346,11 +346,13 @@ def _etcd_env(container: Container) -> Iterator[Flag]:
             yield Flag(flag, value if value is not None else "", path, "env", name)
 
 
-def command_lines(res: Resource) -> Iterator[CommandLine]:
-    for c in containers(res):
-        cl = read_flags(c)
-        if cl is not None:
-            yield cl
+def command_lines(res: Resource) -> tuple[CommandLine, ...]:
+    """The control-plane command lines of an object's containers (read once per object)."""
+    return res.derive("command_lines", _command_lines)
+
+
+def _command_lines(res: Resource) -> tuple[CommandLine, ...]:
+    return tuple(cl for cl in map(read_flags, containers(res)) if cl is not None)
 
 
 # --- value helpers -------------------------------------------------------------------------------
