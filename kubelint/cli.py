@@ -91,6 +91,9 @@ def lint(
         "--unsafe-fixes", help="With --fix or --diff: apply unsafe fixes too.")] = False,
     diff: Annotated[bool, typer.Option(
         "--diff", help="Print the fixes as a diff; write nothing (exit 1 if any).")] = False,
+    crd_dir: Annotated[Optional[list[str]], typer.Option(
+        help="Folder of CustomResourceDefinitions giving schemas to custom resources; read, "
+             "not linted (repeatable).")] = None,
     kubernetes_version: Annotated[Optional[str], typer.Option(
         help="Target Kubernetes release, such as 1.31, for schema and deprecation rules "
              "[default: the newest supported].")] = None,
@@ -98,7 +101,7 @@ def lint(
     """Lint manifests; exit 0 when clean, 1 on findings at or above --fail-level, 2 on errors."""
     from kubelint import config as configmod
     from kubelint import sources
-    from kubelint.engine import lint_sources
+    from kubelint.engine import lint_sources, read_context
     from kubelint.errors import KubelintError
     from kubelint.model import Severity
     from kubelint.report import FORMATS, renderer
@@ -112,6 +115,9 @@ def lint(
     for p in paths:
         if p != "-" and not os.path.exists(p):
             _fail(f"no such file or directory: {p}")
+    for d in crd_dir or ():
+        if not os.path.isdir(d):
+            _fail(f"--crd-dir: no such directory: {d}")
     if unsafe_fixes and not (fix or diff):
         _fail("--unsafe-fixes needs --fix or --diff")
     if diff and format != "text":
@@ -128,7 +134,8 @@ def lint(
                              f"got {kubernetes_version!r}")
         cfg = configmod.with_overrides(base, select=selected, ignore=ignored,
                                        exclude=_split(exclude), fail_level=level,
-                                       kubernetes_version=kubernetes_version)
+                                       kubernetes_version=kubernetes_version,
+                                       crd_dirs=tuple(crd_dir or ()))
         if fix or diff:
             from kubelint.fix import fix_paths
 
@@ -137,7 +144,7 @@ def lint(
             texts = {f.name: f.after for f in run.files}
         else:
             files = [sources.read(n) for n in sources.discover(paths, cfg.exclude, root=cfg.root)]
-            result = lint_sources(files, cfg)
+            result = lint_sources(files, cfg, context=read_context(cfg.crd_dirs))
             texts = {f.name: f.text for f in files if f.text is not None}
     except (KubelintError, ValueError) as exc:
         _fail(str(exc))

@@ -41,6 +41,7 @@ class Config:
         default_factory=lambda: MappingProxyType({}))
     fail_level: Severity = Severity.WARNING
     kubernetes_version: str | None = None  # target release for version-aware rules
+    crd_dirs: tuple[str, ...] = ()  # folders of CustomResourceDefinitions (absolute paths)
     source: str | None = None  # the config file, if any
 
     @property
@@ -123,7 +124,8 @@ def find_config(paths: list[str]) -> str | None:
 
 def with_overrides(config: Config, *, select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
                    exclude: tuple[str, ...] = (), fail_level: Severity | None = None,
-                   kubernetes_version: str | None = None) -> Config:
+                   kubernetes_version: str | None = None,
+                   crd_dirs: tuple[str, ...] = ()) -> Config:
     """Command-line options on top of file settings.
 
     `--select` replaces the file's select and extend-select, and re-enables what the file turned
@@ -143,6 +145,7 @@ def with_overrides(config: Config, *, select: tuple[str, ...] = (), ignore: tupl
         exclude=config.exclude + tuple(absolute_glob(p, cwd) for p in exclude),
         fail_level=fail_level or config.fail_level,
         kubernetes_version=kubernetes_version or config.kubernetes_version,
+        crd_dirs=config.crd_dirs + tuple(os.path.abspath(d) for d in crd_dirs),
     )
 
 
@@ -406,6 +409,8 @@ def _rebase(data: dict, folder: str) -> dict:
     out = dict(data)
     if "exclude" in data:
         out["exclude"] = [absolute_glob(g, folder) for g in data["exclude"]]
+    if "crd-dirs" in data:
+        out["crd-dirs"] = [os.path.join(folder, d) for d in data["crd-dirs"]]
     if "per-file-ignores" in data:
         out["per-file-ignores"] = {absolute_glob(g, folder): names
                                    for g, names in data["per-file-ignores"].items()}
@@ -432,6 +437,7 @@ def _merge(base: dict, top: dict) -> dict:
     for key in ("fail-level", "kubernetes-version"):
         if key in top:
             out[key] = top[key]
+    out["crd-dirs"] = [*out.get("crd-dirs", ()), *top.get("crd-dirs", ())]
     pfi = {g: list(n) for g, n in out.get("per-file-ignores", {}).items()}
     for glob, names in top.get("per-file-ignores", {}).items():
         pfi[glob] = [*pfi.get(glob, ()), *names]
@@ -478,5 +484,7 @@ def _build(data: dict, source: str) -> Config:
         fail_level=Severity.parse(data["fail-level"]) if "fail-level" in data
         else Severity.WARNING,
         kubernetes_version=data.get("kubernetes-version"),
+        crd_dirs=tuple(os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(source)), d))
+                       for d in data.get("crd-dirs", ())),
         source=source,
     )

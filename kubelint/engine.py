@@ -19,10 +19,29 @@ from kubelint.suppress import (ANNOTATION_PREFIX, Directive, Directives, annotat
                                check_names, parse_directives, unknown_annotations, unused)
 
 
+CONTEXT_KINDS = frozenset({"CustomResourceDefinition"})
+"""Kinds read from `crd-dirs`: they give schemas to custom resources and are not linted."""
+
+
 def lint_paths(paths: Sequence[str], config: Config, rules: Sequence[Rule] = ALL_RULES) -> LintResult:
     """Lint files, directories and `-` (stdin) as one bundle."""
     names = sources.discover(list(paths), config.exclude, root=config.root)
-    return lint_sources([sources.read(n) for n in names], config, rules)
+    return lint_sources([sources.read(n) for n in names], config, rules,
+                        context=read_context(config.crd_dirs))
+
+
+def read_context(folders: Sequence[str]) -> list[Resource]:
+    """The CustomResourceDefinitions in `folders` (files that cannot be read or parsed, and
+    other kinds, are passed over: these files are context, not linted)."""
+    out: list[Resource] = []
+    for name in sources.discover(list(folders)) if folders else ():
+        source = sources.read(name)
+        if source.text is None or "CustomResourceDefinition" not in source.text:
+            continue
+        for doc in parse_text(source.text).documents:
+            found, _ = resources_of(doc, source.name)
+            out.extend(r for r in found if r.kind in CONTEXT_KINDS)
+    return out
 
 
 @dataclass(slots=True)
@@ -90,8 +109,10 @@ def _known_names() -> frozenset[str]:
 
 
 def lint_sources(files: Iterable[sources.SourceFile], config: Config,
-                 rules: Sequence[Rule] = ALL_RULES) -> LintResult:
-    """Lint already-read sources as one bundle (cross-resource rules see all of them)."""
+                 rules: Sequence[Rule] = ALL_RULES, *,
+                 context: Sequence[Resource] = ()) -> LintResult:
+    """Lint already-read sources as one bundle (cross-resource rules see all of them, and the
+    `context` resources, which are not linted themselves)."""
     emitter = _Emitter(config)
     resources: list[tuple[Resource, _File]] = []
     with_directives: list[_File] = []
@@ -134,7 +155,7 @@ def lint_sources(files: Iterable[sources.SourceFile], config: Config,
 
     enabled = [r for r in rules if r.check is not None and config.enabled(r)]
     by_kind: dict[str, list[Rule]] = {}
-    index = ResourceIndex([r for r, _ in resources])
+    index = ResourceIndex([r for r, _ in resources] + list(context))
     contexts = {r.id: Context(index, config.options_for(r)) for r in enabled}
     for res, file in resources:
         applicable = by_kind.get(res.kind)

@@ -1138,7 +1138,7 @@ class FixRun:
 
 
 def fix_sources(files: Sequence[Any], config: Any, rules: Sequence[Any] | None = None, *,
-                unsafe: bool, max_passes: int = MAX_PASSES) -> FixRun:
+                unsafe: bool, max_passes: int = MAX_PASSES, context: Sequence[Any] = ()) -> FixRun:
     """Lint the sources as one bundle and fix them, again until no fix applies (a fix may make
     way for another: conflicting edits wait for the next pass); nothing is written."""
     from kubelint.engine import lint_sources
@@ -1148,7 +1148,7 @@ def fix_sources(files: Sequence[Any], config: Any, rules: Sequence[Any] | None =
     current = list(files)
     state = {f.name: FileFix(f.name, f.path, f.text, f.text) for f in current if f.text is not None}
     seen: dict[str, set[str]] = {name: {s.before} for name, s in state.items()}
-    result = lint_sources(current, config, rules)
+    result = lint_sources(current, config, rules, context=context)
     for _ in range(max_passes):
         by_file: dict[str, list[Diagnostic]] = {}
         for d in result.diagnostics:
@@ -1176,16 +1176,18 @@ def fix_sources(files: Sequence[Any], config: Any, rules: Sequence[Any] | None =
             changed = True
         if not changed:
             break
-        result = lint_sources(current, config, rules)
+        result = lint_sources(current, config, rules, context=context)
     return FixRun(result, tuple(state.values()))
 
 
 def fix_paths(paths: Sequence[str], config: Any, *, unsafe: bool) -> FixRun:
     """`fix_sources` for files, folders and `-`, found as `lint` finds them; nothing is written."""
     from kubelint import sources
+    from kubelint.engine import read_context
 
     names = sources.discover(list(paths), config.exclude, root=config.root)
-    return fix_sources([sources.read(n) for n in names], config, unsafe=unsafe)
+    return fix_sources([sources.read(n) for n in names], config, unsafe=unsafe,
+                       context=read_context(config.crd_dirs))
 
 
 _BOMS = ((b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"),

@@ -433,3 +433,44 @@ def test_lsp_format_gets_utf16_columns_from_the_linted_text(tmp_path):
     assert uri == (tmp_path / "e.yaml").as_uri()
     assert diag["range"] == {"start": {"line": 2, "character": 11},
                              "end": {"line": 2, "character": 26}}
+
+
+WIDGET_CRD = """apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets, singular: widget}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {type: integer}
+"""
+WIDGET = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: a}\nspec:\n  size: big\n"
+
+
+def test_crd_dir_gives_schemas_without_linting_the_crds(tmp_path):
+    (tmp_path / "crds").mkdir()
+    (tmp_path / "crds" / "widget.yaml").write_text(WIDGET_CRD)
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "w.yaml").write_text(WIDGET)
+    alone = report("--select", "schema", "app", cwd=tmp_path)
+    assert [d["rule"] for d in alone["diagnostics"]] == ["unvalidated-custom-resource"]
+    found = report("--select", "schema", "--crd-dir", "crds", "app", cwd=tmp_path, code=1)
+    assert [(d["rule"], d["file"], d["line"], d["column"]) for d in found["diagnostics"]] == [
+        ("schema-wrong-type", "app/w.yaml", 5, 3)]
+    assert found["summary"]["resources"] == 1  # the CRD was read, not linted
+    (tmp_path / ".kubelint.yaml").write_text("crd-dirs: [crds]\nselect: [schema]\n")
+    configured = report("app", cwd=tmp_path, code=1)
+    assert [d["rule"] for d in configured["diagnostics"]] == ["schema-wrong-type"]
+    missing = kubelint("lint", "--crd-dir", "nope", "app", cwd=tmp_path)
+    assert missing.returncode == 2 and "--crd-dir" in missing.stderr
