@@ -1,22 +1,28 @@
-"""Kubernetes API schemas: loading, compiling and validating, with every error at a YAML path.
+"""Kubernetes API schemas: loading them, validating objects with jsonschema-rs, and explaining each
+error at a YAML path.
 
 Two sources of schemas:
 
-- **Built-in kinds**: `schemas/kubernetes-1.NN.json`, generated from the OpenAPI-derived schemas of
-  each release by `scripts/vendor_k8s_schemas.py` (see docs/schemas.md). A release's file is read
-  the first time an object needs it, and each definition is compiled the first time an object
-  reaches it, so a run pays only for the kinds it meets.
+- **Built-in kinds**: `schemas/kubernetes-1.NN.json`, JSON Schema (draft 2020-12) documents
+  generated from the OpenAPI-derived schemas of each release by `scripts/vendor_k8s_schemas.py`
+  (see docs/schemas.md). A release's file is read the first time an object needs it.
 - **Custom resources**: the `openAPIV3Schema` of each served version of the
-  CustomResourceDefinitions in the linted set.
+  CustomResourceDefinitions in the linted set, translated from OpenAPI 3.0 as the API server reads
+  it (`crd_json_schema`).
 
-The validator is written for these schemas rather than taken from a JSON Schema library: Kubernetes
-uses a small subset of JSON Schema (OpenAPI 3.0's, where `exclusiveMinimum` is a boolean and every
-built-in field is nullable), the rules need each error's kind and YAML path rather than a keyword
-trail, and a single pass over an object with no library import keeps start-up light (measured in
-docs/schemas.md). Values are read as Kubernetes reads them after its YAML 1.1 step: null is unset.
+The JSON Schema evaluation is jsonschema-rs's: one validator per kind (or CRD version) and release,
+compiled when an object first needs it and kept for the run on the bundle's `ResourceIndex`.
+What this module adds is Kubernetes' reading of the results and the messages:
 
-Everything here is a pure function of its arguments; the caches only memoize (a release's compiled
-definitions; a bundle's CRD schemas and the errors of its objects, which the schema rules share).
+- null is unset: an error on a null value is dropped, and a required field that is null is
+  reported as missing (the schemas mark required properties with `not: {type: null}`);
+- required fields are not checked under `status`, which the API server resets on create;
+- the value formats Kubernetes defines (quantity, base64, duration, ...) are format callables;
+- each library error becomes a `SchemaError` of one of the four schema rules, at the YAML path of
+  the value (or of the unknown or missing field), with a message that names the field and, for an
+  unknown field or enum value, suggests a close one.
+
+Importing this module reads no schema and does not import jsonschema_rs.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import json
 import math
 import os
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -102,11 +109,6 @@ class SchemaError:
     check: str = ""
 
 
-def _label(path: YamlPath, anchor: int, root: str) -> str:
-    """How a message names the node at `path`: from its last field name (`containers[0]`)."""
-    return f"`{format_path(path[anchor:])}`" if path[anchor:] else root
-
-
 def shown(value: Any, limit: int = 60) -> str:
     """A value for a message, as its type and YAML spelling: `string "three"`, `boolean true`."""
     if isinstance(value, bool):
@@ -130,8 +132,10 @@ def _quoted(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
 
 
-_EXPECTED = {"string": "a string", "integer": "an integer", "number": "a number",
+_EXPECTED = {"integer": "an integer", "string": "a string", "number": "a number",
              "boolean": "a boolean", "object": "a mapping", "array": "a list"}
+"""Type names for messages, in the order a message lists them (int-or-string, string-or-number)."""
+_TYPE_ORDER = {name: i for i, name in enumerate(_EXPECTED)}
 
 
 def _expected(types: tuple[str, ...]) -> str:
@@ -139,14 +143,20 @@ def _expected(types: tuple[str, ...]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
+def _placeholder(value: Any) -> bool:
+    return isinstance(value, str) and ("${" in value or "{{" in value)
+
+
 def _hint(types: tuple[str, ...], value: Any) -> str:
     """Why YAML produced the wrong type, when the likely cause is quoting."""
+    if isinstance(value, float) and not math.isfinite(value) and "number" in types:
+        return " (JSON has no infinity or NaN)"
     if types == ("string",) and isinstance(value, bool):
         return ("; quote the value to make it a string (YAML reads unquoted yes, no, on, off, "
                 "true and false as booleans)")
     if types == ("string",) and isinstance(value, (int, float)):
         return "; quote the value to make it a string"
-    if isinstance(value, str) and ("${" in value or "{{" in value):
+    if _placeholder(value):
         return " (an unrendered template placeholder?)"
     if isinstance(value, str) and ("integer" in types or "number" in types):
         try:
@@ -159,7 +169,7 @@ def _hint(types: tuple[str, ...], value: Any) -> str:
     return ""
 
 
-# --- value formats ----------------------------------------------------------------------------
+# --- value formats ------------------------------------------------------------------------------
 
 _PATTERNS = {
     "quantity": r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+|[KMGTPE]i|[numkMGTPE])?",
@@ -181,7 +191,6 @@ def _regex(name: str) -> re.Pattern[str]:
 
 _DURATION_UNITS = frozenset("ns nano us µs micro ms milli s sec m min h hr hour d day w wk week"
                             .split())
-_INT_RANGES = {"int32": (-(2 ** 31), 2 ** 31 - 1), "int64": (-(2 ** 63), 2 ** 63 - 1)}
 
 
 def _duration_ok(text: str) -> bool:
@@ -207,531 +216,66 @@ def _ip_ok(text: str, version: int, network: bool = False) -> bool:
         return False
 
 
-def _format_problem(fmt: str, value: Any) -> str | None:
-    """What is wrong with `value` for `fmt`, or None (unknown formats pass)."""
-    problem = _format_problem_of(fmt, value)
-    if problem is not None and isinstance(value, str) and ("${" in value or "{{" in value):
+def _matches(name: str) -> Callable[[str], bool]:
+    return lambda text: _regex(name).fullmatch(text) is not None
+
+
+FORMATS: dict[str, Callable[[str], bool]] = {
+    "quantity": _matches("quantity"),
+    "byte": lambda text: _regex("byte").fullmatch(text.replace("\n", "").replace("\r", ""))
+    is not None,
+    "date-time": _matches("date-time"),
+    "date": _matches("date"),
+    "duration": _duration_ok,
+    "ipv4": lambda text: _ip_ok(text, 4),
+    "ipv6": lambda text: _ip_ok(text, 6),
+    "cidr": lambda text: _ip_ok(text, 0, network=True),
+    **{name: _matches("uuid") for name in ("uuid", "uuid3", "uuid4", "uuid5")},
+}
+"""The string formats checked, as the API server reads them; jsonschema-rs calls these (and skips
+formats not listed: the schemas keep only these)."""
+
+_FORMAT_WORDS = {
+    "quantity": "a quantity such as 500m, 0.5 or 1Gi",
+    "date-time": "an RFC 3339 date-time such as 2024-01-31T12:00:00Z",
+    "date": "a date such as 2024-01-31", "duration": "a duration such as 30s, 5m or 1h30m",
+    "ipv4": "an IPv4 address", "ipv6": "an IPv6 address", "cidr": "a CIDR such as 10.0.0.0/16",
+}
+_INT_BOUNDS = {-(2 ** 31): "32", 2 ** 31 - 1: "32", -(2 ** 63): "64", 2 ** 63 - 1: "64"}
+"""The bounds the `int32` and `int64` formats become in the schemas."""
+
+
+def _format_problem(fmt: str, value: Any) -> str:
+    """What is wrong with `value` for `fmt` (which rejected it)."""
+    if fmt == "byte":
+        problem = "is not valid base64"
+    else:
+        words = _FORMAT_WORDS.get(fmt, "a UUID" if fmt.startswith("uuid") else f"a valid {fmt}")
+        problem = f"must be {words}, got {shown(value)}"
+    if _placeholder(value):
         problem += " (an unrendered template placeholder?)"
     return problem
-
-
-def _format_problem_of(fmt: str, value: Any) -> str | None:
-    if fmt in _INT_RANGES:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            lo, hi = _INT_RANGES[fmt]
-            if not lo <= value <= hi:
-                return f"is out of range for a {fmt[3:]}-bit integer: {value}"
-        return None
-    if not isinstance(value, str):
-        if fmt == "quantity" and isinstance(value, float) and not math.isfinite(value):
-            return f"must be a quantity such as 500m, 0.5 or 1Gi, got {shown(value)}"
-        return None
-    if fmt == "quantity":
-        if not _regex("quantity").fullmatch(value):
-            return f"must be a quantity such as 500m, 0.5 or 1Gi, got {shown(value)}"
-    elif fmt == "byte":
-        if not _regex("byte").fullmatch(value.replace("\n", "").replace("\r", "")):
-            return "is not valid base64"
-    elif fmt == "date-time":
-        if not _regex("date-time").fullmatch(value):
-            return (f"must be an RFC 3339 date-time such as 2024-01-31T12:00:00Z, "
-                    f"got {shown(value)}")
-    elif fmt == "date":
-        if not _regex("date").fullmatch(value):
-            return f"must be a date such as 2024-01-31, got {shown(value)}"
-    elif fmt == "duration":
-        if not _duration_ok(value):
-            return f"must be a duration such as 30s, 5m or 1h30m, got {shown(value)}"
-    elif fmt in ("ipv4", "ipv6"):
-        if not _ip_ok(value, int(fmt[-1])):
-            return f"must be an IPv{fmt[-1]} address, got {shown(value)}"
-    elif fmt == "cidr":
-        if not _ip_ok(value, 0, network=True):
-            return f"must be a CIDR such as 10.0.0.0/16, got {shown(value)}"
-    elif fmt in ("uuid", "uuid3", "uuid4", "uuid5"):
-        if not _regex("uuid").fullmatch(value):
-            return f"must be a UUID, got {shown(value)}"
-    return None
-
-
-# --- compiled schemas ---------------------------------------------------------------------------
-
-_JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean", dict: "object",
-               list: "array"}
-
-STRICT = 1  # report unknown fields (off inside allOf/anyOf/oneOf/not branches)
-REQUIRED = 2  # report missing required fields (off under `status`, which the server resets)
-
-
-class Node:
-    """A compiled schema. Built-in definitions give plain nodes; CRD schemas may add `extra`."""
-
-    __slots__ = ("types", "props", "required", "values", "items", "enum", "fmt", "open",
-                 "int_or_string", "extra", "name", "embedded", "fast", "lazy")
-
-    def __init__(self) -> None:
-        self.types: tuple[str, ...] | None = None
-        self.props: dict[str, Node] | None = None
-        self.required: tuple[str, ...] = ()
-        self.values: Node | None = None  # additionalProperties as a schema: a map's values
-        self.items: Node | None = None
-        self.enum: tuple[Any, ...] | None = None
-        self.fmt: str | None = None
-        self.open = True  # unknown fields allowed
-        self.int_or_string = False
-        self.extra: _Extra | None = None
-        self.name = ""  # the definition's short name, for messages
-        self.embedded = False  # x-kubernetes-embedded-resource: apiVersion, kind, metadata
-        self.fast: tuple[type, ...] = ()  # Python types that pass with nothing more to check
-        self.lazy: tuple[_Compiler, dict] | None = None  # a CRD schema not compiled yet
-
-
-ANY = Node()
-"""Takes any value."""
-
-
-class _Extra:
-    """The value validations CRD schemas may use beyond the built-in subset."""
-
-    __slots__ = ("pattern", "min_length", "max_length", "minimum", "maximum", "excl_min",
-                 "excl_max", "multiple_of", "min_items", "max_items", "unique", "min_props",
-                 "max_props", "all_of", "any_of", "one_of", "not_")
-
-    def __init__(self) -> None:
-        self.pattern: re.Pattern[str] | None = None
-        self.min_length = self.max_length = self.min_items = self.max_items = None
-        self.min_props = self.max_props = None
-        self.minimum = self.maximum = self.multiple_of = None
-        self.excl_min = self.excl_max = self.unique = False
-        self.all_of: tuple[Node, ...] = ()
-        self.any_of: tuple[Node, ...] = ()
-        self.one_of: tuple[Node, ...] = ()
-        self.not_: Node | None = None
-
-
-def _types_of(value: Any) -> tuple[str, ...] | None:
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list) and value and all(isinstance(t, str) for t in value):
-        return tuple(t for t in value if t != "null") or None
-    return None
-
-
-def _number(value: Any) -> float | int | None:
-    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-
-def _count(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 \
-        else None
-
-
-_EXTRA_KEYS = frozenset({"pattern", "minLength", "maxLength", "minItems", "maxItems",
-                         "minProperties", "maxProperties", "minimum", "maximum", "multipleOf",
-                         "uniqueItems", "allOf", "anyOf", "oneOf", "not"})
-
-
-class _Compiler:
-    """Turns schema dicts into Nodes; `$ref`s resolve to named definitions, compiled once."""
-
-    def __init__(self, definitions: dict[str, Any], crd: bool = False,
-                 preserve_unknown: bool = False) -> None:
-        self.definitions = definitions
-        self.compiled: dict[str, Node] = {}
-        self.crd = crd  # CRD schemas: compiled as reached (some are huge), with `extra`
-        self.preserve_unknown = preserve_unknown  # every object takes unknown fields
-
-    def definition(self, name: str) -> Node:
-        node = self.compiled.get(name)
-        if node is None:
-            node = self.compiled[name] = Node()  # registered first: definitions may recurse
-            schema = self.definitions.get(name)
-            if isinstance(schema, dict):
-                self._fill(node, schema)
-            node.name = name.rsplit(".", 1)[-1]
-        return node
-
-    def node(self, schema: Any) -> Node:
-        if not isinstance(schema, dict):
-            return ANY
-        ref = schema.get("$ref")
-        if isinstance(ref, str) and not self.crd:
-            return self.definition(ref)
-        node = Node()
-        if self.crd:
-            node.lazy = (self, schema)
-        else:
-            self._fill(node, schema)
-        return node
-
-    def fill(self, node: Node) -> None:
-        """Compile a lazily created node."""
-        if node.lazy is not None:
-            schema = node.lazy[1]
-            node.lazy = None
-            self._fill(node, schema)
-
-    def _fill(self, node: Node, schema: dict) -> None:
-        node.types = _types_of(schema.get("type"))
-        if schema.get("x-kubernetes-int-or-string") is True:
-            node.int_or_string = True
-            node.types = None
-        fmt = schema.get("format")
-        node.fmt = fmt if isinstance(fmt, str) else None
-        enum = schema.get("enum")
-        if isinstance(enum, list) and enum:
-            # Built-in enums take "" too: the API server defaults an empty value.
-            node.enum = tuple(enum) if self.crd else (*enum, "")
-        props = schema.get("properties")
-        if isinstance(props, dict) and props:
-            node.props = {str(k): self.node(v) for k, v in props.items()}
-            node.open = False
-        extra_props = schema.get("additionalProperties")
-        if isinstance(extra_props, dict):
-            node.values = self.node(extra_props)
-            node.open = False
-        elif extra_props is True:
-            node.open = True
-        if schema.get("x-kubernetes-preserve-unknown-fields") is True:
-            node.open = True
-        if schema.get("x-kubernetes-embedded-resource") is True:
-            node.embedded = True
-        required = schema.get("required")
-        if isinstance(required, list):
-            node.required = tuple(r for r in required if isinstance(r, str))
-        if "items" in schema:
-            items = schema["items"]
-            node.items = self.node(items) if isinstance(items, dict) else ANY
-        if self.crd:
-            node.extra = self._extra(schema)
-            if self.preserve_unknown:
-                node.open = True
-        node.fast = _fast_types(node)
-
-    def _extra(self, schema: dict) -> _Extra | None:
-        if schema.keys().isdisjoint(_EXTRA_KEYS):
-            return None
-        extra = _Extra()
-        used = False
-        pattern = schema.get("pattern")
-        if isinstance(pattern, str):
-            try:
-                extra.pattern = re.compile(pattern)
-                used = True
-            except re.error:
-                pass  # an RE2 construct Python lacks: not checked
-        for key, attr in (("minLength", "min_length"), ("maxLength", "max_length"),
-                          ("minItems", "min_items"), ("maxItems", "max_items"),
-                          ("minProperties", "min_props"), ("maxProperties", "max_props")):
-            value = _count(schema.get(key))
-            if value is not None:
-                setattr(extra, attr, value)
-                used = True
-        for key, attr in (("minimum", "minimum"), ("maximum", "maximum"),
-                          ("multipleOf", "multiple_of")):
-            value = _number(schema.get(key))
-            if value is not None and not (key == "multipleOf" and value <= 0):
-                setattr(extra, attr, value)
-                used = True
-        extra.excl_min = schema.get("exclusiveMinimum") is True
-        extra.excl_max = schema.get("exclusiveMaximum") is True
-        if schema.get("uniqueItems") is True:
-            extra.unique = used = True
-        for key, attr in (("allOf", "all_of"), ("anyOf", "any_of"), ("oneOf", "one_of")):
-            branches = schema.get(key)
-            if isinstance(branches, list) and branches:
-                setattr(extra, attr, tuple(self.node(b) for b in branches))
-                used = True
-        if isinstance(schema.get("not"), dict):
-            extra.not_ = self.node(schema["not"])
-            used = True
-        return extra if used else None
-
-
-_FAST = {("string",): (str,), ("boolean",): (bool,), ("integer",): (int,),
-         ("number",): (int, float)}
-
-
-def _fast_types(node: Node) -> tuple[type, ...]:
-    """The value types a scalar node accepts outright (no enum, format or constraint to check)."""
-    if node.enum is not None or node.fmt is not None or node.extra is not None:
-        return ()
-    if node.int_or_string:
-        return (str, int)
-    if node.types is None:
-        return ()
-    return _FAST.get(node.types, ())
-
-
-# --- validation -------------------------------------------------------------------------------
-
-def _json_equal(a: Any, b: Any) -> bool:
-    """JSON equality: a boolean never equals a number (Python's True == 1 does)."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return isinstance(a, bool) and isinstance(b, bool) and a == b
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return a == b
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(_json_equal(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(_json_equal(x, y) for x, y in zip(a, b))
-    return bool(a == b)
-
-
-class _Run:
-    """One object's validation: where errors go and how the root is named."""
-
-    __slots__ = ("out", "root", "node")
-
-    def __init__(self, root: str, node: Node | None = None) -> None:
-        self.out: list[SchemaError] = []
-        self.root = root
-        self.node = node  # the object's root schema, to explain misplaced fields
-
-    def add(self, kind: str, path: YamlPath, message: str, check: str = "") -> None:
-        self.out.append(SchemaError(kind, path, message, check))
-
-
-def _is_integer(value: Any) -> bool:
-    """An integer as Kubernetes decodes it: a YAML float with no fraction (3.0) counts."""
-    t = type(value)
-    return t is int or (t is float and value.is_integer() and abs(value) < 2 ** 63)
-
-
-def _check(node: Node, value: Any, path: YamlPath, anchor: int, run: _Run, flags: int) -> None:
-    if value is None or node is ANY:
-        return
-    if node.lazy is not None:
-        node.lazy[0].fill(node)
-    t = type(value)
-    if node.int_or_string:
-        if t is not str and not _is_integer(value):
-            run.add(WRONG_TYPE, path, f"{_label(path, anchor, run.root)} must be an integer or "
-                                      f"a string, got {shown(value)}")
-            return
-    elif node.types is not None:
-        jt = _JSON_TYPES.get(t)
-        types = node.types
-        if jt not in types and not (jt == "integer" and "number" in types) and \
-                not (jt == "number" and "integer" in types and _is_integer(value)):
-            run.add(WRONG_TYPE, path, f"{_label(path, anchor, run.root)} must be "
-                                      f"{_expected(types)}, got {shown(value)}"
-                                      f"{_hint(types, value)}")
-            return
-    if t is dict:
-        _check_object(node, value, path, anchor, run, flags)
-    elif t is list:
-        items = node.items
-        if items is not None and items is not ANY:
-            fast = items.fast
-            for i, item in enumerate(value):
-                if item is not None and type(item) not in fast:
-                    _check(items, item, (*path, i), anchor, run, flags)
-    else:
-        if node.enum is not None and \
-                not any(_json_equal(value, e) for e in node.enum):
-            run.add(INVALID_VALUE, path, _enum_message(node.enum, value, path, anchor, run),
-                    "enum")
-        if node.fmt is not None:
-            problem = _format_problem(node.fmt, value)
-            if problem is not None:
-                run.add(INVALID_VALUE, path, f"{_label(path, anchor, run.root)} {problem}",
-                        node.fmt)
-    if node.extra is not None:
-        _check_extra(node, node.extra, value, path, anchor, run, flags)
-
-
-def _check_object(node: Node, value: dict, path: YamlPath, anchor: int, run: _Run,
-                  flags: int) -> None:
-    props = node.props
-    values = node.values
-    strict = flags & STRICT and not node.open
-    for key, sub in value.items():
-        child = props.get(key) if props is not None else None
-        if child is not None:
-            if sub is None or type(sub) in child.fast:
-                continue
-            child_path = (*path, key)
-            if not path and key == "status":
-                _check(child, sub, child_path, 0, run, flags & ~REQUIRED)
-            else:
-                _check(child, sub, child_path, len(path), run, flags)
-        elif values is not None:
-            if sub is not None and type(sub) not in values.fast:
-                _check(values, sub, (*path, key), anchor, run, flags)
-        elif strict and not (node.embedded and key in ("apiVersion", "kind", "metadata")):
-            run.add(UNKNOWN_FIELD, (*path, key), _unknown_message(node, key, path, anchor, run))
-    if flags & REQUIRED:
-        for name in node.required:
-            if value.get(name) is None:
-                where = _label(path, anchor, run.root)
-                state = "is null" if name in value else "is missing"
-                run.add(MISSING_FIELD, (*path, name),
-                        f"required field `{name}` {state} in {where}")
-
-
-def _unknown_message(node: Node, key: str, path: YamlPath, anchor: int, run: _Run) -> str:
-    text = f"unknown field `{key}` in {_label(path, anchor, run.root)}"
-    if node.props:
-        import difflib
-
-        close = difflib.get_close_matches(key, list(node.props), n=1, cutoff=0.6)
-        if not close:
-            lowered = {p.lower(): p for p in node.props}
-            close = [lowered[key.lower()]] if key.lower() in lowered else []
-        if close:
-            return f"{text} (did you mean `{close[0]}`?)"
-    for where, ancestor in reversed(_ancestors(run.node, path)[:-1]):
-        if ancestor.props is not None and key in ancestor.props:
-            return (f"{text} (`{key}` belongs in {_label(where, _anchor(where), run.root)}; "
-                    f"check the indentation)")
-    return text
-
-
-def _anchor(path: YamlPath) -> int:
-    """Where a path's label starts: at its last field name."""
-    for i in range(len(path) - 1, -1, -1):
-        if isinstance(path[i], str):
-            return i
-    return 0
-
-
-def _ancestors(root: Node | None, path: YamlPath) -> list[tuple[YamlPath, Node]]:
-    """The schemas along `path`, from the root: (path prefix, node) for each object on it."""
-    out: list[tuple[YamlPath, Node]] = []
-    node = root
-    for i, step in enumerate(path):
-        if node is None:
-            break
-        if isinstance(step, int):
-            node = node.items
-            continue
-        out.append((path[:i], node))
-        node = (node.props or {}).get(step) or node.values
-    if node is not None:
-        out.append((path, node))
-    return out
-
-
-def _enum_message(enum: tuple[Any, ...], value: Any, path: YamlPath, anchor: int,
-                  run: _Run) -> str:
-    allowed = ", ".join(str(e) if isinstance(e, str) else _quoted(e) for e in enum if e != "")
-    text = (f"{_label(path, anchor, run.root)} must be one of {allowed}, "
-            f"got {_quoted(value) if isinstance(value, str) else shown(value)}")
-    if isinstance(value, str):
-        names = [e for e in enum if isinstance(e, str) and e]
-        close = [e for e in names if e.lower() == value.lower()]
-        if not close:
-            import difflib
-
-            close = difflib.get_close_matches(value, names, n=1, cutoff=0.75)
-        if close:
-            return f"{text} (did you mean {_quoted(close[0])}?)"
-    return text
-
-
-def _branch_errors(branch: Node, value: Any, path: YamlPath, anchor: int, run: _Run,
-                   flags: int) -> list[SchemaError]:
-    sub = _Run(run.root)
-    _check(branch, value, path, anchor, sub, flags & ~STRICT)
-    return sub.out
-
-
-def _check_extra(node: Node, extra: _Extra, value: Any, path: YamlPath, anchor: int, run: _Run,
-                 flags: int) -> None:
-    label = _label(path, anchor, run.root)
-
-    def bad(check: str, message: str) -> None:
-        run.add(INVALID_VALUE, path, f"{label} {message}", check)
-
-    if isinstance(value, str):
-        if extra.pattern is not None and not extra.pattern.search(value):
-            bad("pattern", f"must match the pattern {extra.pattern.pattern!r}, "
-                           f"got {shown(value)}")
-        if extra.min_length is not None and len(value) < extra.min_length:
-            bad("minLength", f"must be at least {extra.min_length} characters long, "
-                             f"got {len(value)}")
-        if extra.max_length is not None and len(value) > extra.max_length:
-            bad("maxLength", f"must be at most {extra.max_length} characters long, "
-                             f"got {len(value)}")
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        lo, hi = extra.minimum, extra.maximum
-        if lo is not None and (value < lo or (extra.excl_min and value == lo)):
-            word = "greater than" if extra.excl_min else "at least"
-            bad("minimum", f"must be {word} {lo}, got {value}")
-        if hi is not None and (value > hi or (extra.excl_max and value == hi)):
-            word = "less than" if extra.excl_max else "at most"
-            bad("maximum", f"must be {word} {hi}, got {value}")
-        if extra.multiple_of is not None and not float(value / extra.multiple_of).is_integer():
-            bad("multipleOf", f"must be a multiple of {extra.multiple_of}, got {value}")
-    elif isinstance(value, list):
-        if extra.min_items is not None and len(value) < extra.min_items:
-            bad("minItems", f"must have at least {extra.min_items} items, got {len(value)}")
-        if extra.max_items is not None and len(value) > extra.max_items:
-            bad("maxItems", f"must have at most {extra.max_items} items, got {len(value)}")
-        if extra.unique:
-            for i, item in enumerate(value):
-                if any(_json_equal(item, other) for other in value[:i]):
-                    run.add(INVALID_VALUE, (*path, i), f"{_label((*path, i), anchor, run.root)} "
-                                                       f"repeats an earlier item", "uniqueItems")
-    elif isinstance(value, dict):
-        if extra.min_props is not None and len(value) < extra.min_props:
-            bad("minProperties", f"must have at least {extra.min_props} fields")
-        if extra.max_props is not None and len(value) > extra.max_props:
-            bad("maxProperties", f"must have at most {extra.max_props} fields")
-    for branch in extra.all_of:
-        _check(branch, value, path, anchor, run, flags & ~STRICT)
-    if extra.any_of:
-        results = [_branch_errors(b, value, path, anchor, run, flags) for b in extra.any_of]
-        if all(results):
-            bad("anyOf", _alternatives(extra.any_of, results, "must match at least one of"))
-    if extra.one_of:
-        results = [_branch_errors(b, value, path, anchor, run, flags) for b in extra.one_of]
-        passing = sum(1 for r in results if not r)
-        if passing == 0:
-            bad("oneOf", _alternatives(extra.one_of, results, "must match exactly one of"))
-        elif passing > 1 and not _equivalent_branches(extra.one_of):
-            bad("oneOf", f"matches {passing} of its {len(extra.one_of)} alternative schemas; "
-                         f"it must match exactly one")
-    if extra.not_ is not None and not _branch_errors(extra.not_, value, path, anchor, run, flags):
-        bad("not", "matches a schema it must not match")
-
-
-def _equivalent_branches(branches: tuple[Node, ...]) -> bool:
-    """oneOf branches that only state types (int-or-string style) never conflict usefully."""
-    return all(b.props is None and not b.required and b.extra is None for b in branches)
-
-
-def _alternatives(branches: tuple[Node, ...], results: list[list[SchemaError]],
-                  lead: str) -> str:
-    fields = [b.required for b in branches]
-    if all(len(f) == 1 and b.props is None and b.extra is None
-           for f, b in zip(fields, branches)):
-        names = ", ".join(f"`{f[0]}`" for f in fields)
-        return f"{lead} the fields {names}" if lead.endswith("one of") else f"{lead} {names}"
-    first = min(results, key=len)[0].message
-    return f"{lead} {len(branches)} alternative schemas (for example: {first})"
 
 
 # --- built-in kinds -------------------------------------------------------------------------------
 
 class BuiltinSchemas:
-    """One release's built-in kinds, compiled on demand."""
+    """One release's built-in kinds: which apiVersion/kind is served, and its JSON Schema."""
 
     def __init__(self, version: str, data: dict[str, Any]) -> None:
         self.version = version
         self.kinds: dict[str, dict[str, str]] = data["kinds"]
-        self._compiler = _Compiler(data["definitions"])
+        self.definitions: dict[str, Any] = data["$defs"]
+        self.draft: str = data["$schema"]
+        self.uri = f"urn:kubelint:kubernetes-{version}"
         self.groups = frozenset(split_api_version(gv)[0] for gv in self.kinds)
 
-    def root(self, api_version: str, kind: str) -> Node | None:
-        name = self.kinds.get(api_version, {}).get(kind)
-        return self._compiler.definition(name) if name else None
+    def definition_of(self, api_version: str, kind: str) -> str | None:
+        return self.kinds.get(api_version, {}).get(kind)
 
-    def definition(self, name: str) -> Node:
-        return self._compiler.definition(name)
+    def ref(self, name: str) -> dict[str, str]:
+        """A schema that is the definition `name` (resolved through the release's registry)."""
+        return {"$ref": f"{self.uri}#/$defs/{name}"}
 
     def api_versions_of(self, group: str, kind: str) -> list[str]:
         """The group-versions of `group` that serve `kind` in this release."""
@@ -742,7 +286,7 @@ class BuiltinSchemas:
         return sorted(self.kinds.get(api_version, {}))
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=len(SUPPORTED_VERSIONS))
 def builtin(version: str) -> BuiltinSchemas:
     """The vendored schemas of `version` (one of SUPPORTED_VERSIONS), read on first use."""
     import kubelint.schemas  # the schemas/ folder, installed as a package
@@ -813,53 +357,458 @@ def crd_of(res: "Resource") -> Crd | None:
     return Crd(res, group, kind, tuple(versions))
 
 
-class CrdSchemas:
-    """The CRDs of one bundle, by (group, kind); each version compiled when first needed."""
-
-    def __init__(self, index: "ResourceIndex") -> None:
-        self.by_kind: dict[tuple[str, str], list[Crd]] = {}
-        for res in index.of_kind("CustomResourceDefinition"):
-            crd = crd_of(res)
-            if crd is not None:
-                self.by_kind.setdefault((crd.group, crd.kind), []).append(crd)
-        self._compiled: dict[tuple[int, str, str], Node] = {}
-
-    def candidates(self, group: str, kind: str) -> list[Crd]:
-        return self.by_kind.get((group, kind), [])
-
-    def root(self, crd: Crd, version: CrdVersion, meta: Node) -> Node:
-        key = (id(crd), version.name, id(meta))
-        node = self._compiled.get(key)
-        if node is None:
-            node = self._compiled[key] = _crd_root(version, meta)
-        return node
+def _by_kind(index: "ResourceIndex") -> dict[tuple[str, str], list[Crd]]:
+    out: dict[tuple[str, str], list[Crd]] = {}
+    for res in index.of_kind("CustomResourceDefinition"):
+        crd = crd_of(res)
+        if crd is not None:
+            out.setdefault((crd.group, crd.kind), []).append(crd)
+    return out
 
 
-def _crd_root(version: CrdVersion, meta: Node) -> Node:
+def crd_schemas(index: "ResourceIndex") -> dict[tuple[str, str], list[Crd]]:
+    """The bundle's CRDs by (group, kind), read once per index."""
+    return index.cached(("k8s_schema", "crds"), _by_kind)  # type: ignore[no-any-return]
+
+
+_JSON_TYPES = frozenset({"string", "integer", "number", "boolean", "object", "array"})
+_COUNTS = ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties")
+_BRANCHES = ("allOf", "anyOf", "oneOf")
+_EXTRA_KEYS = frozenset({"pattern", *_COUNTS, "minimum", "maximum", "exclusiveMinimum",
+                         "exclusiveMaximum", "multipleOf", "uniqueItems", *_BRANCHES, "not"})
+"""The value validations CRD schemas may use beyond the built-in subset."""
+NOT_NULL = {"type": "null"}
+"""What a required property is marked with: `required` alone is met by a null value."""
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and \
+        math.isfinite(value)
+
+
+def crd_json_schema(schema: Any, open_all: bool = False, branch: bool = False) -> dict[str, Any]:
+    """A CRD's OpenAPI 3.0 schema as JSON Schema 2020-12, the way the API server reads it.
+
+    `type` loses "null" (kubelint drops errors on nulls) and `nullable` goes; an object with
+    `properties` takes no other field unless it has `additionalProperties`,
+    `x-kubernetes-preserve-unknown-fields`, is inside `allOf`/`anyOf`/`oneOf`/`not` (`branch`:
+    structural schemas state fields outside them) or `open_all` (a v1beta1 CRD that keeps unknown
+    fields); an embedded resource takes apiVersion, kind and metadata; int-or-string is a type
+    list; `int32`/`int64` become bounds, boolean `exclusiveMinimum`/`exclusiveMaximum` numbers;
+    formats other than those in FORMATS, and malformed keywords, are left out.
+    """
+    if not isinstance(schema, dict):
+        return {}
+    out: dict[str, Any] = {}
+    kind = schema.get("type")
+    types = [t for t in (kind if isinstance(kind, list) else [kind]) if t in _JSON_TYPES]
+    if schema.get("x-kubernetes-int-or-string") is True:
+        out["type"] = ["integer", "string"]
+    elif types:
+        out["type"] = types[0] if len(types) == 1 else types
+    fmt = schema.get("format")
+    if fmt in ("int32", "int64"):
+        bits = int(fmt[3:])
+        out["minimum"], out["maximum"] = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+    elif fmt in FORMATS:
+        out["format"] = fmt
+    if isinstance(schema.get("enum"), list) and schema["enum"]:
+        out["enum"] = schema["enum"]
+    if isinstance(schema.get("pattern"), str):
+        out["pattern"] = schema["pattern"]
+    for key in _COUNTS:
+        value = schema.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            out[key] = value
+    for key, exclusive in (("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")):
+        if _number(schema.get(key)):
+            out[exclusive if schema.get(exclusive) is True else key] = schema[key]
+    if _number(schema.get("multipleOf")) and schema["multipleOf"] > 0:
+        out["multipleOf"] = schema["multipleOf"]
+    if schema.get("uniqueItems") is True:
+        out["uniqueItems"] = True
+
+    extra = schema.get("additionalProperties")
+    props = schema.get("properties")
+    if isinstance(props, dict) and props:
+        out["properties"] = {str(k): crd_json_schema(v, open_all, branch)
+                             for k, v in props.items()}
+        if not (branch or open_all or isinstance(extra, dict) or extra is True or
+                schema.get("x-kubernetes-preserve-unknown-fields") is True):
+            out["additionalProperties"] = False
+            if schema.get("x-kubernetes-embedded-resource") is True:
+                for key in ("apiVersion", "kind", "metadata"):
+                    out["properties"].setdefault(key, {})
+    if isinstance(extra, dict):
+        out["additionalProperties"] = crd_json_schema(extra, open_all, branch)
+    if isinstance(schema.get("items"), dict):
+        out["items"] = crd_json_schema(schema["items"], open_all, branch)
+    required = schema.get("required")
+    if isinstance(required, list):
+        names = list(dict.fromkeys(r for r in required if isinstance(r, str)))
+        if names:
+            out["required"] = names
+            fields = out.get("properties", {})
+            for name in names:  # a required field that is null is missing, for the API server
+                if name in fields:
+                    fields[name] = _not_null(fields[name])
+                elif "additionalProperties" not in out:
+                    out.setdefault("properties", fields)[name] = {"not": NOT_NULL}
+    for key in _BRANCHES:
+        if isinstance(schema.get(key), list) and schema[key]:
+            out[key] = [crd_json_schema(b, open_all, True) for b in schema[key]]
+    if isinstance(schema.get("not"), dict):
+        out["not"] = crd_json_schema(schema["not"], open_all, True)
+    return out
+
+
+def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema`, marked as a required property's."""
+    if "not" not in schema:
+        return {**schema, "not": NOT_NULL}
+    return {**schema, "allOf": [*schema.get("allOf", ()), {"not": NOT_NULL}]}
+
+
+def _crd_root(version: CrdVersion, schemas: BuiltinSchemas) -> dict[str, Any]:
     """A CRD version's schema as the API server applies it: apiVersion, kind and metadata are
-    implicit at the root (metadata is ObjectMeta), and a schema-less or preserving CRD is open."""
-    if version.schema is None:
-        return ANY
-    compiler = _Compiler({}, crd=True, preserve_unknown=version.preserve_unknown)
-    root = compiler.node(version.schema)
-    compiler.fill(root)
-    props = dict(root.props or {})
-    props.update(apiVersion=_string_node(), kind=_string_node(), metadata=meta)
-    root.props = props
+    implicit at the root, and metadata is the release's ObjectMeta."""
+    root = crd_json_schema(version.schema, version.preserve_unknown)
+    root["properties"] = {**root.get("properties", {}), "apiVersion": {"type": "string"},
+                          "kind": {"type": "string"}, "metadata": schemas.ref(_OBJECT_META)}
     return root
 
 
-def _string_node() -> Node:
-    node = Node()
-    node.types = ("string",)
-    node.fast = (str,)
-    return node
+# --- compiling ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    """A validator and the schema documents its errors are explained from."""
+
+    validator: Any  # jsonschema_rs.Validator
+    root: dict[str, Any]
+    documents: dict[str, Any]  # registry URI -> document
 
 
-@lru_cache(maxsize=8)
-def crd_schemas(index: "ResourceIndex") -> CrdSchemas:
-    """The bundle's CRD schemas (built once per index)."""
-    return CrdSchemas(index)
+class _Validators:
+    """One run's compiled validators (kept on the ResourceIndex): a registry per release, a
+    validator per built-in kind and per CRD version met, and each object's result."""
+
+    def __init__(self, index: "ResourceIndex") -> None:
+        self._registries: dict[str, tuple[Any, dict[str, Any]]] = {}
+        self._compiled: dict[tuple[Any, ...], _Compiled | None] = {}
+        self.results: dict[tuple[int, str], tuple[Resolution, tuple[SchemaError, ...]]] = {}
+
+    def _registry(self, schemas: BuiltinSchemas) -> tuple[Any, dict[str, Any]]:
+        found = self._registries.get(schemas.version)
+        if found is None:
+            import jsonschema_rs
+
+            document = {"$schema": schemas.draft, "$defs": schemas.definitions}
+            registry = jsonschema_rs.Registry([(schemas.uri, document)])
+            found = self._registries[schemas.version] = (registry, {schemas.uri: document})
+        return found
+
+    def builtin(self, schemas: BuiltinSchemas, name: str) -> _Compiled | None:
+        key = (schemas.version, name)
+        if key not in self._compiled:
+            self._compiled[key] = self._compile(schemas.ref(name), schemas)
+        return self._compiled[key]
+
+    def crd(self, crd: Crd, version: CrdVersion, schemas: BuiltinSchemas) -> _Compiled | None:
+        key = (id(crd.resource), version.name, schemas.version)
+        if key not in self._compiled:
+            self._compiled[key] = None if version.schema is None else \
+                self._compile(_crd_root(version, schemas), schemas)
+        return self._compiled[key]
+
+    def _compile(self, root: dict[str, Any], schemas: BuiltinSchemas) -> _Compiled | None:
+        import jsonschema_rs
+
+        registry, documents = self._registry(schemas)
+        root = {"$schema": schemas.draft, **root}
+        for attempt in range(2):
+            try:
+                validator = jsonschema_rs.validator_for(root, registry=registry, formats=FORMATS,
+                                                        validate_formats=True)
+                return _Compiled(validator, root, documents)
+            except (ValueError, jsonschema_rs.ReferencingError):
+                if attempt == 0:  # a CRD `pattern` the regex engine rejects: not checked
+                    _drop_bad_patterns(root)
+        return None  # a schema the library cannot compile: the object is not validated
+
+
+def _drop_bad_patterns(schema: Any) -> None:
+    import jsonschema_rs
+
+    if isinstance(schema, dict):
+        if isinstance(schema.get("pattern"), str):
+            try:
+                jsonschema_rs.validator_for({"pattern": schema["pattern"]})
+            except ValueError:
+                del schema["pattern"]
+        for key, value in schema.items():
+            if key != "enum":
+                _drop_bad_patterns(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            _drop_bad_patterns(value)
+
+
+def _validators(index: "ResourceIndex") -> _Validators:
+    return index.cached(("k8s_schema", "validators"), _Validators)  # type: ignore[no-any-return]
+
+
+# --- explaining errors --------------------------------------------------------------------------
+
+_MISSING = object()
+
+
+def _at(obj: Any, path: YamlPath) -> Any:
+    """The value at `path` in the object as parsed (jsonschema-rs reports infinities as null)."""
+    for step in path:
+        try:
+            obj = obj[step]
+        except (KeyError, IndexError, TypeError):
+            return _MISSING
+    return obj
+
+
+def _child(schema: Any, key: Any) -> Any:
+    if isinstance(schema, dict):
+        return schema.get(key)
+    if isinstance(schema, list) and isinstance(key, int) and 0 <= key < len(schema):
+        return schema[key]
+    return None
+
+
+def _json_equal(a: Any, b: Any) -> bool:
+    """JSON equality: a boolean never equals a number (Python's True == 1 does)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a == b
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_json_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_json_equal(x, y) for x, y in zip(a, b))
+    return bool(a == b)
+
+
+class _Explainer:
+    """Turns jsonschema-rs's errors on one object into SchemaErrors."""
+
+    def __init__(self, compiled: _Compiled, obj: dict[str, Any], root: str) -> None:
+        self.compiled = compiled
+        self.obj = obj
+        self.root = root  # how messages name the object itself: its kind
+
+    def all(self, errors: Iterable[Any]) -> list[SchemaError]:
+        errors = list(errors)
+        # A value of the wrong type gets that error alone (its enum, format... are moot).
+        typed = {path for path in (tuple(e.instance_path) for e in errors
+                                   if type(e.kind).__name__ == "Type")
+                 if _at(self.obj, path) is not None}
+        out: list[SchemaError] = []
+        for e in errors:
+            path = tuple(e.instance_path)
+            if path in typed and type(e.kind).__name__ != "Type":
+                continue
+            self._explain(e, path, out)
+        return out
+
+    def _trail(self, tokens: list[Any]) -> tuple[list[bool], list[Any], Any]:
+        """Follow an error's evaluation path through the schemas: for each step into the
+        instance, whether it names a property and the schema it leaves; and the schema holding
+        the failing keyword (None where the path cannot be followed)."""
+        schema: Any = self.compiled.root
+        document: Any = schema
+        named: list[bool] = []
+        parents: list[Any] = []
+        steps = iter(tokens[:-1])  # the last one is the failing keyword
+        for token in steps:
+            if token in ("properties", "additionalProperties", "items"):
+                named.append(token == "properties")
+                parents.append(schema)
+                schema = _child(schema, token)
+                if token == "properties":
+                    schema = _child(schema, next(steps, None))
+            elif token in _BRANCHES:
+                schema = _child(_child(schema, token), next(steps, None))
+            elif token == "$ref" and isinstance(_child(schema, "$ref"), str):
+                uri, _, pointer = schema["$ref"].partition("#")
+                if uri:
+                    document = self.compiled.documents.get(uri)
+                schema = document
+                for part in pointer.split("/")[1:]:
+                    schema = _child(schema, part.replace("~1", "/").replace("~0", "~"))
+            else:
+                schema = _child(schema, token)
+        return named, parents, schema
+
+    def _label(self, path: YamlPath, named: list[bool]) -> str:
+        """How a message names the node at `path`: from its last field name (`containers[0]`,
+        `labels.tier`), or the object's kind at the root."""
+        anchor = 0
+        for i in range(min(len(path), len(named))):
+            if named[i]:
+                anchor = i
+        return f"`{format_path(path[anchor:])}`" if path else self.root
+
+    def _explain(self, e: Any, path: YamlPath, out: list[SchemaError]) -> None:
+        kind = e.kind
+        name = type(kind).__name__
+        value = _at(self.obj, path)
+        null_marker = name == "Not" and kind.schema == NOT_NULL  # on a required property
+        if value is None and not null_marker:
+            return  # null is unset
+        named, parents, here = self._trail(list(e.evaluation_path))
+
+        def bad(check: str, message: str) -> None:
+            out.append(SchemaError(INVALID_VALUE, path, f"{self._label(path, named)} {message}",
+                                   check))
+
+        if null_marker:  # a required field that is null (or infinite: a type error says so)
+            if value is None and path and path[0] != "status":
+                out.append(SchemaError(MISSING_FIELD, path, f"required field `{path[-1]}` is null "
+                                       f"in {self._label(path[:-1], named)}"))
+        elif name == "Required":
+            if path[:1] != ("status",):
+                out.append(SchemaError(MISSING_FIELD, (*path, kind.property),
+                                       f"required field `{kind.property}` is missing in "
+                                       f"{self._label(path, named)}"))
+        elif name == "AdditionalProperties":
+            for key in kind.unexpected:
+                out.append(SchemaError(UNKNOWN_FIELD, (*path, key),
+                                       self._unknown(key, path, named, parents, here)))
+        elif name == "Type":
+            fmt = _child(here, "format")
+            if isinstance(value, float) and not math.isfinite(value) and fmt in FORMATS and \
+                    "number" in kind.types:  # a quantity: a number, but not one JSON has
+                bad(fmt, _format_problem(fmt, value))
+                return
+            types = tuple(sorted(kind.types, key=lambda t: _TYPE_ORDER.get(t, 9)))
+            out.append(SchemaError(WRONG_TYPE, path, f"{self._label(path, named)} must be "
+                                   f"{_expected(types)}, got {shown(value)}"
+                                   f"{_hint(types, value)}"))
+        elif name == "Enum":
+            bad("enum", _enum_message(kind.options, value))
+        elif name == "Format":
+            bad(kind.format, _format_problem(kind.format, value))
+        elif name in ("Minimum", "Maximum") and kind.limit in _INT_BOUNDS:
+            bad(f"int{_INT_BOUNDS[kind.limit]}", f"is out of range for a "
+                                                 f"{_INT_BOUNDS[kind.limit]}-bit integer: {value}")
+        elif name in _LIMITS:
+            check, words, measure = _LIMITS[name]
+            got = len(value) if measure and isinstance(value, (str, list, dict)) else value
+            bad(check, f"must {words} {kind.limit}{measure}" +
+                ("" if name.endswith("Properties") else f", got {got}"))
+        elif name == "MultipleOf":
+            bad("multipleOf", f"must be a multiple of {kind.multiple_of}, got {value}")
+        elif name == "Pattern":
+            bad("pattern", f"must match the pattern {kind.pattern!r}, got {shown(value)}")
+        elif name == "UniqueItems" and isinstance(value, list):
+            for i, item in enumerate(value):
+                if any(_json_equal(item, other) for other in value[:i]):
+                    out.append(SchemaError(INVALID_VALUE, (*path, i),
+                                           f"{self._label((*path, i), named)} repeats an earlier "
+                                           f"item", "uniqueItems"))
+        elif name in ("AnyOf", "OneOfNotValid", "OneOfMultipleValid"):
+            keyword = "anyOf" if name == "AnyOf" else "oneOf"
+            branches = _child(here, keyword)
+            results = [self.all(errors) for errors in kind.context]
+            if not isinstance(branches, list) or len(branches) != len(results):
+                branches = [{}] * len(results)
+            passing = sum(1 for r in results if not r)
+            if passing == 0:
+                lead = "must match at least one of" if keyword == "anyOf" else \
+                    "must match exactly one of"
+                bad(keyword, _alternatives(branches, results, lead))
+            elif passing > 1 and keyword == "oneOf" and not _equivalent(branches):
+                bad(keyword, f"matches {passing} of its {len(branches)} alternative schemas; it "
+                             f"must match exactly one")
+        elif name == "Not":
+            bad("not", "matches a schema it must not match")
+        else:
+            bad(kind.name, f"is not valid: {e.message}")
+
+    def _unknown(self, key: str, path: YamlPath, named: list[bool], parents: list[Any],
+                 here: Any) -> str:
+        text = f"unknown field `{key}` in {self._label(path, named)}"
+        fields = list(_child(here, "properties") or ())
+        if fields:
+            import difflib
+
+            close = difflib.get_close_matches(key, fields, n=1, cutoff=0.6)
+            if not close:
+                lowered = {p.lower(): p for p in fields}
+                close = [lowered[key.lower()]] if key.lower() in lowered else []
+            if close:
+                return f"{text} (did you mean `{close[0]}`?)"
+        # A field of an enclosing object: indented one level too deep.
+        for i in range(min(len(path), len(parents)) - 1, -1, -1):
+            if isinstance(path[i], str) and key in (_child(parents[i], "properties") or ()):
+                where = path[:i]
+                last = max((j for j, step in enumerate(where) if isinstance(step, str)),
+                           default=0)
+                label = f"`{format_path(where[last:])}`" if where else self.root
+                return f"{text} (`{key}` belongs in {label}; check the indentation)"
+        return text
+
+
+_LIMITS = {  # error kind -> (check, words before the limit, unit after it)
+    "Minimum": ("minimum", "be at least", ""), "Maximum": ("maximum", "be at most", ""),
+    "ExclusiveMinimum": ("minimum", "be greater than", ""),
+    "ExclusiveMaximum": ("maximum", "be less than", ""),
+    "MinLength": ("minLength", "be at least", " characters long"),
+    "MaxLength": ("maxLength", "be at most", " characters long"),
+    "MinItems": ("minItems", "have at least", " items"),
+    "MaxItems": ("maxItems", "have at most", " items"),
+    "MinProperties": ("minProperties", "have at least", " fields"),
+    "MaxProperties": ("maxProperties", "have at most", " fields"),
+}
+
+
+def _enum_message(options: list[Any], value: Any) -> str:
+    allowed = ", ".join(str(e) if isinstance(e, str) else _quoted(e) for e in options if e != "")
+    got = _quoted(value) if isinstance(value, str) else shown(value)
+    text = f"must be one of {allowed}, got {got}"
+    if isinstance(value, str):
+        names = [e for e in options if isinstance(e, str) and e]
+        close = [e for e in names if e.lower() == value.lower()]
+        if not close:
+            import difflib
+
+            close = difflib.get_close_matches(value, names, n=1, cutoff=0.75)
+        if close:
+            return f"{text} (did you mean {_quoted(close[0])}?)"
+    return text
+
+
+def _required_only(branch: Any) -> str | None:
+    """The field a `required: [x]` branch asks for (with nothing else to check), or None."""
+    if not isinstance(branch, dict) or set(branch) - {"required", "properties"}:
+        return None
+    required = branch.get("required") or []
+    props = branch.get("properties") or {}
+    if len(required) == 1 and all(p == {"not": NOT_NULL} for p in props.values()):
+        return str(required[0])
+    return None
+
+
+def _equivalent(branches: list[Any]) -> bool:
+    """oneOf branches that only state types (int-or-string style) never conflict usefully."""
+    return all(isinstance(b, dict) and not (set(b) & {"properties", "required", *_EXTRA_KEYS})
+               for b in branches)
+
+
+def _alternatives(branches: list[Any], results: list[list[SchemaError]], lead: str) -> str:
+    fields = [_required_only(b) for b in branches]
+    if all(fields):
+        return f"{lead} the fields {', '.join(f'`{f}`' for f in fields)}"
+    first = min(results, key=len)[0].message
+    return f"{lead} {len(branches)} alternative schemas (for example: {first})"
 
 
 # --- resolving an object's schema ---------------------------------------------------------------
@@ -868,21 +817,21 @@ def crd_schemas(index: "ResourceIndex") -> CrdSchemas:
 class Resolution:
     """Which schema an object gets.
 
-    `how` is "builtin", "crd" (validated with `node`), "unserved-builtin" (a built-in API group
-    that does not serve this apiVersion/kind), "unserved-crd" (a CRD defines the kind but does not
-    serve this version) or "unknown" (no schema).
+    `how` is "builtin" (the release's `definition`), "crd" (the CRD's `version`),
+    "unserved-builtin" (a built-in API group that does not serve this apiVersion/kind),
+    "unserved-crd" (a CRD defines the kind but does not serve this version) or "unknown" (no
+    schema).
     """
 
     how: str
-    node: Node | None = None
     crd: Crd | None = None
     schemas: BuiltinSchemas | None = None
+    definition: str | None = None
+    version: CrdVersion | None = None
 
 
 def _nearest(candidates: list[Crd], res: "Resource") -> list[Crd]:
     """CRDs ordered by closeness to the object: same file, same folder, the rest."""
-    import os
-
     folder = os.path.dirname(res.file)
     return sorted(candidates, key=lambda c: (c.resource.file != res.file,
                                              os.path.dirname(c.resource.file) != folder))
@@ -891,18 +840,17 @@ def _nearest(candidates: list[Crd], res: "Resource") -> list[Crd]:
 def resolve(res: "Resource", index: "ResourceIndex", version: str) -> Resolution:
     schemas = builtin(version)
     group, api = split_api_version(res.api_version)
-    crds = crd_schemas(index).candidates(group, res.kind)
+    crds = crd_schemas(index).get((group, res.kind), [])
     if crds:
         ordered = _nearest(crds, res)
         for crd in ordered:
             found = crd.version(api)
             if found is not None and found.served:
-                meta = schemas.definition(_OBJECT_META)
-                return Resolution("crd", crd_schemas(index).root(crd, found, meta), crd, schemas)
+                return Resolution("crd", crd, schemas, version=found)
         return Resolution("unserved-crd", crd=ordered[0], schemas=schemas)
-    node = schemas.root(res.api_version, res.kind)
-    if node is not None:
-        return Resolution("builtin", node, schemas=schemas)
+    name = schemas.definition_of(res.api_version, res.kind)
+    if name is not None:
+        return Resolution("builtin", schemas=schemas, definition=name)
     if group in schemas.groups or group in LEGACY_GROUPS:
         return Resolution("unserved-builtin", schemas=schemas)
     return Resolution("unknown", schemas=schemas)
@@ -918,26 +866,24 @@ LEGACY_GROUPS = frozenset({"extensions", "apps", "batch", "policy", "autoscaling
 """Built-in API groups, whatever the release: an unknown version of one is not a custom resource."""
 
 
-@lru_cache(maxsize=8)
-def _results(index: "ResourceIndex") -> dict[tuple[int, str],
-                                              tuple[Resolution, tuple[SchemaError, ...]]]:
-    """What each object of the bundle got, by (object, release): the schema rules share one
-    resolution and one pass over each object."""
-    return {}
-
-
 def validate(res: "Resource", index: "ResourceIndex", version: str
              ) -> tuple[Resolution, tuple[SchemaError, ...]]:
-    """Which schema `res` gets in `version`, and every error against it (none without one)."""
-    done = _results(index)
+    """Which schema `res` gets in `version`, and every error against it (none without one).
+    The schema rules share one resolution and one validation of each object per run."""
+    validators = _validators(index)
     key = (id(res), version)
-    found = done.get(key)
+    found = validators.results.get(key)
     if found is None:
         resolution = resolve(res, index, version)
+        compiled = None
+        if resolution.how == "builtin" and resolution.definition and resolution.schemas:
+            compiled = validators.builtin(resolution.schemas, resolution.definition)
+        elif resolution.how == "crd" and resolution.crd and resolution.version and \
+                resolution.schemas:
+            compiled = validators.crd(resolution.crd, resolution.version, resolution.schemas)
         errors: tuple[SchemaError, ...] = ()
-        if resolution.node is not None:
-            run = _Run(res.kind, resolution.node)
-            _check(resolution.node, res.obj, (), 0, run, STRICT | REQUIRED)
-            errors = tuple(run.out)
-        found = done[key] = (resolution, errors)
+        if compiled is not None:
+            explainer = _Explainer(compiled, res.obj, res.kind)
+            errors = tuple(explainer.all(compiled.validator.iter_errors(res.obj)))
+        found = validators.results[key] = (resolution, errors)
     return found

@@ -6,23 +6,29 @@
 
 The source is the PyPI package kubernetes-validate (Apache-2.0), which carries JSON schemas
 generated from the OpenAPI document of every Kubernetes release since 1.25. For each release this
-keeps what validation needs and nothing else (see docs/schemas.md):
+writes one JSON Schema (draft 2020-12) document that jsonschema-rs compiles as it stands, keeping
+what validation needs and nothing else (see docs/schemas.md):
 
-- the definitions reachable from the top-level kinds (`x-kubernetes-group-version-kind`; `...List`
-  kinds and the `meta/v1` helper kinds such as DeleteOptions are left out);
-- in each schema only `type` (without "null": every field is nullable, as Kubernetes reads null as
-  unset), `properties`, `required`, `additionalProperties`, `items`, `$ref` (as the bare definition
-  name), `format`; descriptions and patch/list-type extensions are dropped;
-- IntOrString becomes `{"x-kubernetes-int-or-string": true}` and Quantity
-  `{"type": ["string", "number"], "format": "quantity"}`;
+- `$defs`: the definitions reachable from the top-level kinds (`x-kubernetes-group-version-kind`;
+  `...List` kinds and the `meta/v1` helper kinds such as DeleteOptions are left out), referenced as
+  `#/$defs/<name>`; `kinds` maps each apiVersion and kind to its definition;
+- in each schema only `type` (without "null": kubelint drops errors on null values, which
+  Kubernetes reads as unset), `properties`, `required`, `additionalProperties`, `items`, `$ref`,
+  `enum` and the formats kubelint checks (`byte`, `date-time`); descriptions and patch/list-type
+  extensions are dropped;
+- an object with `properties` gets `additionalProperties: false` (an unknown field is an error, as
+  `kubectl apply` reports with its default `--validate=strict`) unless it preserves unknown
+  fields; objects with `additionalProperties` are maps; `type: object` alone (RawExtension,
+  FieldsV1) takes anything;
+- a required property gets `not: {type: null}`: JSON Schema's `required` is met by a null value,
+  the API server's is not, and kubelint reports that error as the missing field;
+- IntOrString becomes `{"type": ["integer", "string"]}`, Quantity
+  `{"type": ["string", "number"], "format": "quantity"}`, and the `int32`/`int64` formats
+  `minimum`/`maximum` bounds;
 - `NOT_REQUIRED` drops two `required` entries the API server never enforced;
 - the generated schemas drop the API's `+enum` value sets, so `ENUMS` below puts back those of the
-  fields people write by hand (values of the newest release; "" always passes, as the API server
-  defaults an empty value).
-
-Objects with `properties` are closed (an unknown field is an error, as `kubectl apply` reports with
-its default `--validate=strict`); objects with `additionalProperties` are maps; `type: object` alone
-(RawExtension, FieldsV1) takes anything.
+  fields people write by hand (values of the newest release, plus "": the API server defaults an
+  empty value).
 
 After adding a release, set NEWEST_VERSION in kubelint/k8s_schema.py and run the tests.
 """
@@ -50,10 +56,14 @@ KEEP = ("type", "properties", "required", "additionalProperties", "items", "$ref
         "x-kubernetes-int-or-string", "x-kubernetes-preserve-unknown-fields")
 
 SPECIAL = {
-    "io.k8s.apimachinery.pkg.util.intstr.IntOrString": {"x-kubernetes-int-or-string": True},
+    "io.k8s.apimachinery.pkg.util.intstr.IntOrString": {"type": ["integer", "string"]},
     "io.k8s.apimachinery.pkg.api.resource.Quantity": {"type": ["string", "number"],
                                                        "format": "quantity"},
 }
+CHECKED_FORMATS = ("byte", "date-time")  # and `quantity` (SPECIAL); see k8s_schema.FORMATS
+INT_RANGES = {"int32": (-(2 ** 31), 2 ** 31 - 1), "int64": (-(2 ** 63), 2 ** 63 - 1)}
+NOT_NULL = {"type": "null"}
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 _PROTOCOLS = ["SCTP", "TCP", "UDP"]
 _PULL = ["Always", "IfNotPresent", "Never"]
@@ -224,7 +234,42 @@ def add_enums(name: str, schema: dict) -> None:
         target = prop["items"] if prop.get("type") == "array" and "items" in prop else prop
         if "$ref" in target:
             raise SystemExit(f"{name}.{field}: an enum on a $ref")
-        target["enum"] = sorted(set(values))
+        target["enum"] = [*sorted(set(values)), ""]
+
+
+def to_json_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """A pruned schema as JSON Schema 2020-12, read the way the API server reads it."""
+    out: dict[str, Any] = {}
+    if "$ref" in schema:
+        out["$ref"] = f"#/$defs/{schema['$ref']}"
+    if schema.get("x-kubernetes-int-or-string") is True:
+        out["type"] = ["integer", "string"]
+    elif "type" in schema:
+        out["type"] = schema["type"]
+    fmt = schema.get("format")
+    if fmt in INT_RANGES:
+        out["minimum"], out["maximum"] = INT_RANGES[fmt]
+    elif fmt in CHECKED_FORMATS:
+        out["format"] = fmt
+    if "enum" in schema:
+        out["enum"] = schema["enum"]
+    props = schema.get("properties")
+    if props:
+        required = set(schema.get("required", ()))
+        out["properties"] = {
+            name: {**to_json_schema(sub), **({"not": NOT_NULL} if name in required else {})}
+            for name, sub in props.items()}
+        if "additionalProperties" not in schema and \
+                schema.get("x-kubernetes-preserve-unknown-fields") is not True:
+            out["additionalProperties"] = False
+    if "additionalProperties" in schema:
+        extra = schema["additionalProperties"]
+        out["additionalProperties"] = to_json_schema(extra) if isinstance(extra, dict) else extra
+    if isinstance(schema.get("items"), dict):
+        out["items"] = to_json_schema(schema["items"])
+    if schema.get("required"):
+        out["required"] = schema["required"]
+    return out
 
 
 def convert(defs: dict[str, Any], label: str, source: str) -> dict[str, Any]:
@@ -255,12 +300,13 @@ def convert(defs: dict[str, Any], label: str, source: str) -> dict[str, Any]:
             schema["required"] = [f for f in schema["required"] if f not in NOT_REQUIRED[name]]
             if not schema["required"]:
                 del schema["required"]
-        definitions[name] = schema
+        definitions[name] = to_json_schema(schema)
     return {
+        "$schema": DRAFT,
         "kubernetes": label,
         "source": source,
         "kinds": {gv: dict(sorted(k.items())) for gv, k in sorted(kinds.items())},
-        "definitions": definitions,
+        "$defs": definitions,
     }
 
 
@@ -291,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
             digest = hashlib.sha256(text.encode()).hexdigest()[:12]
             written.append(label)
             newest = defs
-            print(f"{out.relative_to(ROOT)}: {len(data['definitions'])} definitions, "
+            print(f"{out.relative_to(ROOT)}: {len(data['$defs'])} definitions, "
                   f"{len(text) // 1024} KiB, sha256 {digest}")
     missing = [f"{name}.{field}" for name, fields in ENUMS.items() for field in fields
                if field not in newest.get(name, {}).get("properties", {})]

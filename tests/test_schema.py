@@ -332,6 +332,75 @@ spec:
     ]
 
 
+def test_crd_required_fields_nulls_not_and_patterns_the_regex_engine_rejects():
+    """A required property with its own `not` keeps both checks; null counts as missing inside
+    `not` too; a pattern jsonschema-rs cannot compile is skipped, the rest still validated."""
+    crd = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Gadget, plural: gadgets}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          required: [spec]
+          properties:
+            spec:
+              type: object
+              not: {required: [legacy]}
+              properties:
+                legacy: {type: string}
+                code: {type: string, pattern: 'a{,3}\\Z'}
+                size: {type: integer, maximum: 10}
+"""
+    gadgets = """\
+apiVersion: example.com/v1
+kind: Gadget
+metadata: {name: a}
+spec: {legacy: x, code: anything, size: 11}
+---
+apiVersion: example.com/v1
+kind: Gadget
+metadata: {name: b}
+spec: {legacy: null}
+---
+apiVersion: example.com/v1
+kind: Gadget
+metadata: {name: c}
+spec: null
+"""
+    assert lint(("crd.yaml", crd), ("g.yaml", gadgets)) == [
+        "g.yaml:4:1 schema-invalid-value `spec` matches a schema it must not match",
+        "g.yaml:4:35 schema-invalid-value `size` must be at most 10, got 11",
+        "g.yaml:14:1 schema-missing-field required field `spec` is null in Gadget",
+    ]
+
+
+def test_infinity_is_not_a_json_number():
+    text = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers: [{name: app, image: nginx}]
+  overhead: {cpu: .inf}
+  activeDeadlineSeconds: .inf
+"""
+    assert lint(("pod.yaml", text)) == [
+        "pod.yaml:6:14 schema-invalid-value `overhead.cpu` must be a quantity such as 500m, 0.5 "
+        "or 1Gi, got number inf",
+        "pod.yaml:7:3 schema-wrong-type `activeDeadlineSeconds` must be an integer, got number "
+        "inf",
+    ]
+
+
 def test_crd_schemas_from_the_nearest_crd_and_unserved_versions():
     crd = CRD_V1BETA1.replace("version: v1\n", "version: v2\n")
     got = lint(("a/crd.yaml", crd), ("a/w.yaml", WIDGET))
@@ -451,10 +520,13 @@ def test_every_supported_release_is_vendored():
     for version in k8s_schema.SUPPORTED_VERSIONS:
         data = json.loads((folder / f"kubernetes-{version}.json").read_text(encoding="utf-8"))
         assert data["kubernetes"] == version
-        assert data["kinds"]["apps/v1"]["Deployment"] in data["definitions"]
-        container = data["definitions"]["io.k8s.api.core.v1.Container"]
+        assert data["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+        assert data["kinds"]["apps/v1"]["Deployment"] in data["$defs"]
+        container = data["$defs"]["io.k8s.api.core.v1.Container"]
         assert container["properties"]["imagePullPolicy"]["enum"] == [
-            "Always", "IfNotPresent", "Never"]
+            "Always", "IfNotPresent", "Never", ""]
+        assert container["additionalProperties"] is False
+        assert container["properties"]["name"]["not"] == {"type": "null"}  # required
 
 
 def test_vendored_schemas_stay_small():
@@ -462,33 +534,52 @@ def test_vendored_schemas_stay_small():
     assert total < 4 * 1024 * 1024
 
 
-def test_lint_loads_one_release_and_only_what_it_meets():
-    code = """
+LOADING = """
 import sys
+import jsonschema_rs
 from kubelint.config import Config
 from kubelint.engine import lint_sources
 from kubelint.sources import SourceFile
 from kubelint import k8s_schema
-assert k8s_schema.builtin.cache_info().currsize == 0
+compiled = []
+def counting(schema, **kwargs):
+    compiled.append(schema.get("$ref", "a CRD"))
+    return validator_for(schema, **kwargs)
+validator_for, jsonschema_rs.validator_for = jsonschema_rs.validator_for, counting
 text = open(sys.argv[1]).read()
-lint_sources([SourceFile("x.yaml", text)], Config(select=("all",)))
-schemas = k8s_schema.builtin(k8s_schema.NEWEST_VERSION)
-print(k8s_schema.builtin.cache_info().currsize, len(schemas._compiler.compiled),
-      len(schemas._compiler.definitions))
+lint_sources([SourceFile("x.yaml", text)], Config(select=tuple(sys.argv[2:])))
+print(k8s_schema.builtin.cache_info().currsize, len(compiled))
 """
-    out = subprocess.run([sys.executable, "-c", code, str(ROOT / "examples" /
-                                                          "insecure-deployment.yaml")],
+
+
+def test_lint_loads_one_release_and_compiles_what_it_meets():
+    """One file read, one validator compiled per kind met (the example is one Deployment)."""
+    example = str(ROOT / "examples" / "insecure-deployment.yaml")
+    out = subprocess.run([sys.executable, "-c", LOADING, example, "all"],
                          capture_output=True, text=True, check=True, cwd=ROOT).stdout.split()
-    loaded, compiled, total = map(int, out)
-    assert loaded == 1
-    assert compiled < total / 4
+    assert out == ["1", "1"]
 
 
 def test_importing_the_rules_reads_no_schema():
     code = ("import kubelint.rules, kubelint.k8s_schema as s, sys; "
-            "print(s.builtin.cache_info().currsize, 'jsonschema' in sys.modules)")
+            "print(s.builtin.cache_info().currsize, 'jsonschema' in sys.modules, "
+            "'jsonschema_rs' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=ROOT).stdout.split()
+    assert out == ["0", "False", "False"]
+
+
+def test_schemas_without_a_rule_run_import_no_validator():
+    """Linting with the schema rules off neither reads a schema nor imports jsonschema_rs."""
+    code = ("import sys; from kubelint.config import Config; "
+            "from kubelint.engine import lint_sources; from kubelint.sources import SourceFile; "
+            "from kubelint import k8s_schema as s; "
+            "lint_sources([SourceFile('x.yaml', open(sys.argv[1]).read())], "
+            "Config(select=('security',))); "
+            "print(s.builtin.cache_info().currsize, 'jsonschema_rs' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code,
+                          str(ROOT / "examples" / "insecure-deployment.yaml")],
+                         capture_output=True, text=True, check=True, cwd=ROOT).stdout.split()
     assert out == ["0", "False"]
 
 

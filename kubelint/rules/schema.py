@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from functools import lru_cache
 
 from kubelint.k8s import CONTAINER_LISTS, POD_SPEC_PATHS, Resource, ResourceIndex, as_list
 from kubelint.k8s_schema import (INVALID_VALUE, MISSING_FIELD, NEWEST_VERSION, OLDEST_VERSION,
@@ -144,10 +143,10 @@ def _kustomize_adds_selector(res: Resource, index: ResourceIndex) -> bool:
 
 def kustomizations_listing(res: Resource, index: ResourceIndex) -> list[Resource]:
     """The kustomization.yaml files of the linted set that list `res`'s file in `resources`."""
-    return _kustomized(index).get(os.path.normpath(res.file), [])
+    kustomized = index.cached(("schema", "kustomized"), _kustomized)
+    return kustomized.get(os.path.normpath(res.file), [])  # type: ignore[no-any-return]
 
 
-@lru_cache(maxsize=8)
 def _kustomized(index: ResourceIndex) -> dict[str, list[Resource]]:
     """File -> the Kustomizations (in the linted set) whose `resources` name it."""
     out: dict[str, list[Resource]] = {}
@@ -260,8 +259,7 @@ def _unserved(res: Resource, schemas: BuiltinSchemas, target: tuple[int, int]) -
     return Finding(("apiVersion",), f"{release} does not serve {res.api_version}{hint}")
 
 
-@lru_cache(maxsize=8)
-def _unvalidated(index: ResourceIndex) -> dict[tuple[str, str], list[Resource]]:
+def _by_group_kind(index: ResourceIndex) -> dict[tuple[str, str], list[Resource]]:
     """The bundle's objects by (API group, kind), in lint order."""
     out: dict[tuple[str, str], list[Resource]] = {}
     for r in index.resources:
@@ -292,7 +290,8 @@ def unvalidated_custom_resource(res: Resource, ctx: Context) -> Iterator[Finding
     resolution, _ = validate(res, ctx.index, version)
     if resolution.how != "unknown":
         return
-    same = _unvalidated(ctx.index).get((group, res.kind), [res])
+    same = ctx.index.cached(("schema", "by-group-kind"), _by_group_kind).get((group, res.kind),
+                                                                               [res])
     if same[0] is not res:
         return
     others = len(same) - 1
