@@ -104,7 +104,7 @@ def lint(
     from kubelint.engine import lint_sources, read_context
     from kubelint.errors import KubelintError
     from kubelint.model import Severity
-    from kubelint.report import FORMATS, renderer
+    from kubelint.report import FORMATS, chunked_renderer
     from kubelint.rules import ALL_RULES
 
     if format not in FORMATS:
@@ -154,9 +154,9 @@ def lint(
     if fix:
         result = _write_fixes(run, paths, cfg, quiet=quiet or format != "text")
     color = format == "text" and not no_color and _use_color()
-    output = renderer(format)(result, ALL_RULES, color=color, quiet=quiet,
-                              show_suppressed=show_suppressed, texts=texts)
-    sys.stdout.write(output)
+    for chunk in chunked_renderer(format)(result, ALL_RULES, color=color, quiet=quiet,
+                                          show_suppressed=show_suppressed, texts=texts):
+        sys.stdout.write(chunk)
     sys.stdout.flush()
     failing = any(d.severity >= cfg.fail_level for d in result.active)
     raise typer.Exit(EXIT_FINDINGS if failing else EXIT_CLEAN)

@@ -34,6 +34,58 @@ Marks = tuple[int, int, int, int, int, int, int, int]
 """0-based (key line, key col, key end line, key end col, value line, value col, value end line,
 value end col). For sequence items and the document root the key marks equal the value marks."""
 
+_BITS = 32
+_MASK = (1 << _BITS) - 1
+
+
+def _pack(marks: tuple[int, ...]) -> int:
+    """Marks as one int of 32-bit fields (a node costs one int, not a tuple of eight)."""
+    packed = 0
+    for i, m in enumerate(marks):
+        packed |= m << (_BITS * i)
+    return packed
+
+
+def _unpack(packed: int) -> Marks:
+    return (packed & _MASK, packed >> 32 & _MASK, packed >> 64 & _MASK, packed >> 96 & _MASK,
+            packed >> 128 & _MASK, packed >> 160 & _MASK, packed >> 192 & _MASK,
+            packed >> 224 & _MASK)
+
+
+class Positions:
+    """A document's position index, `path -> Marks`, stored packed."""
+
+    __slots__ = ("_packed",)
+
+    def __init__(self, packed: dict[YamlPath, int]) -> None:
+        self._packed = packed
+
+    def get(self, path: YamlPath, default: Marks | None = None) -> Marks | None:
+        packed = self._packed.get(path)
+        return default if packed is None else _unpack(packed)
+
+    def __getitem__(self, path: YamlPath) -> Marks:
+        return _unpack(self._packed[path])
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._packed
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Positions) and self._packed == other._packed
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __iter__(self) -> Iterator[YamlPath]:
+        return iter(self._packed)
+
+    def items(self) -> Iterator[tuple[YamlPath, Marks]]:
+        for path, packed in self._packed.items():
+            yield path, _unpack(packed)
+
+
 _TRUE = frozenset("y Y yes Yes YES true True TRUE on On ON".split())
 _FALSE = frozenset("n N no No NO false False FALSE off Off OFF".split())
 _NULL = frozenset(("", "~", "null", "Null", "NULL"))
@@ -130,7 +182,7 @@ class Document:
 
     index: int
     root: Any
-    positions: dict[YamlPath, Marks]
+    positions: Positions
     origin: str | None = None
     problems: list[Problem] = field(default_factory=list)
 
@@ -170,11 +222,11 @@ class _Frame:
         self.value = value
         self.path = path
         self.key: Any = _NO_KEY
-        self.kmarks: tuple[int, int, int, int] = (0, 0, 0, 0)
+        self.kmarks = 0  # the key's marks, packed (see `_pack`)
         self.start = start
         self.anchor = anchor
         self.size = 1
-        self.merges: list[tuple[Any, tuple[int, int, int, int]]] | None = None
+        self.merges: list[tuple[Any, int]] | None = None
         self.flow = flow
 
 
@@ -204,13 +256,13 @@ class _Builder:
         """Builder coordinates -> 0-based file line and column."""
         return (line, col) if self.remap is None else self.remap(line, col)
 
-    def _remapped(self, positions: dict[YamlPath, Marks], problems: list[Problem]
-                  ) -> tuple[dict[YamlPath, Marks], list[Problem]]:
+    def _remapped(self, positions: dict[YamlPath, int], problems: list[Problem]
+                  ) -> tuple[dict[YamlPath, int], list[Problem]]:
         to_abs = self.to_abs
 
-        def marks(m: Marks) -> Marks:
-            a, b, c, d, e, f, g, h = m
-            return (*to_abs(a, b), *to_abs(c, d), *to_abs(e, f), *to_abs(g, h))  # type: ignore
+        def marks(packed: int) -> int:
+            a, b, c, d, e, f, g, h = _unpack(packed)
+            return _pack((*to_abs(a, b), *to_abs(c, d), *to_abs(e, f), *to_abs(g, h)))
 
         fixed = [Problem(p.rule_id, p.message, *to_abs(p.line, p.col),
                          *to_abs(p.end_line, p.end_col)) for p in problems]
@@ -222,11 +274,11 @@ class _Builder:
         index = first_index
         stack: list[_Frame] = []
         anchors: dict[str, tuple[Any, int]] = {}
-        positions: dict[YamlPath, Marks] = {}
+        positions: dict[YamlPath, int] = {}  # packed marks
         problems: list[Problem] = []
         budget = 0
         root: Any = None
-        root_marks: Marks | None = None
+        root_marks: int | None = None
         last_end = (lo, 0)
 
         ScalarEvent = yaml.ScalarEvent
@@ -243,7 +295,7 @@ class _Builder:
             nonlocal root, root_marks
             if not stack:
                 root = value
-                root_marks = (sl, sc, sl, sc, sl, sc, el, ec)
+                root_marks = _pack((sl, sc, sl, sc, sl, sc, el, ec))
                 return
             top = stack[-1]
             top.size += size
@@ -259,7 +311,7 @@ class _Builder:
                                            "(an unrendered template placeholder?)", sl, sc)
                     else:
                         top.key = key_text(value)
-                    top.kmarks = (sl, sc, el, ec)
+                    top.kmarks = sl | sc << 32 | el << 64 | ec << 96
                     return
                 key = top.key
                 top.key = _NO_KEY
@@ -275,14 +327,16 @@ class _Builder:
                     problems.append(Problem(
                         "duplicate-key",
                         f"duplicate key {key!r}: Kubernetes keeps only the last value",
-                        km[0], km[1], km[2], km[3]))
+                        *_unpack(km)[:4]))
                 mapping[key] = value
                 if top.path is not None:
-                    positions[top.path + (key,)] = (km[0], km[1], km[2], km[3], sl, sc, el, ec)
+                    positions[top.path + (key,)] = \
+                        km | sl << 128 | sc << 160 | el << 192 | ec << 224
             else:
                 seq = top.value
                 if top.path is not None:
-                    positions[top.path + (len(seq),)] = (sl, sc, el, ec, sl, sc, el, ec)
+                    item = sl | sc << 32 | el << 64 | ec << 96
+                    positions[top.path + (len(seq),)] = item | item << 128
                 seq.append(value)
 
         def child_path() -> YamlPath | None:
@@ -308,7 +362,7 @@ class _Builder:
                         if k not in mapping:
                             mapping[k] = v
                             if frame.path is not None:
-                                positions[frame.path + (k,)] = (*km, *km)
+                                positions[frame.path + (k,)] = km | km << 128
 
         for ev in yaml.parse(text, Loader=_Loader):
             et = type(ev)
@@ -386,8 +440,9 @@ class _Builder:
                         positions[()] = root_marks
                     if remap is not None:
                         positions, problems = self._remapped(positions, problems)
-                    first = positions[()][0] if root_marks is not None else end_line
-                    yield Document(index, root, positions, self._origin(first), problems)
+                    first = positions[()] & _MASK if root_marks is not None else end_line
+                    yield Document(index, root, Positions(positions), self._origin(first),
+                                   problems)
                     index += 1
                 self.prev_doc_end = max(end_line, last_line)
                 self.doc_start_line = self.prev_doc_end

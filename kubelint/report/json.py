@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from kubelint import __version__
@@ -57,15 +57,23 @@ def summary(result: LintResult) -> dict[str, Any]:
             "suppressed": len(result.diagnostics) - len(active), **by_severity}
 
 
-def render(result: LintResult, rules: Sequence[Rule] = (), *, show_suppressed: bool = False,
-           **_: Any) -> str:
+def render_chunks(result: LintResult, rules: Sequence[Rule] = (), *,
+                  show_suppressed: bool = False, **_: Any) -> Iterator[str]:
     """One diagnostic per line inside an indented envelope: valid JSON, greppable, and written
-    by json's C encoder (indent= would fall back to the slow pure-Python one)."""
+    by json's C encoder (indent= would fall back to the slow pure-Python one). Yielded in pieces,
+    so a large report is never held in memory twice."""
     shown = result.diagnostics if show_suppressed else result.active
     dumps = json.JSONEncoder(ensure_ascii=False, default=str).encode
-    items = ",\n".join("    " + dumps(diagnostic_dict(d)) for d in shown)
-    return ("{\n"
-            f'  "version": {dumps(__version__)},\n'
-            f'  "diagnostics": [{chr(10) + items + chr(10) + "  " if items else ""}],\n'
-            f'  "summary": {dumps(summary(result))}\n'
-            "}\n")
+    yield f'{{\n  "version": {dumps(__version__)},\n  "diagnostics": ['
+    batch: list[str] = []
+    for i, d in enumerate(shown):
+        batch.append(("\n    " if i == 0 else ",\n    ") + dumps(diagnostic_dict(d)))
+        if len(batch) == 500:
+            yield "".join(batch)
+            batch.clear()
+    yield "".join(batch) + ("\n  " if shown else "")
+    yield f'],\n  "summary": {dumps(summary(result))}\n}}\n'
+
+
+def render(result: LintResult, rules: Sequence[Rule] = (), **options: Any) -> str:
+    return "".join(render_chunks(result, rules, **options))
