@@ -364,91 +364,95 @@ class _Builder:
                             if frame.path is not None:
                                 positions[frame.path + (k,)] = km | km << 128
 
-        for ev in yaml.parse(text, Loader=_Loader):
-            et = type(ev)
-            if et is ScalarEvent:
-                sm, em = ev.start_mark, ev.end_mark
-                tag = ev.tag
-                if not ev.style and tag is None:
-                    value = resolve_plain(ev.value)
-                elif tag is None or tag == "!":
-                    value = ev.value
-                else:
-                    value = _resolve_tagged(ev.value, tag)
-                sl = sm.line + lo
-                el = em.line + lo
-                if ev.anchor is not None:
-                    anchors[ev.anchor] = (value, 1)
-                budget += 1
-                is_merge = (not ev.style and tag is None and ev.value == "<<"
-                            and stack and stack[-1].is_map and stack[-1].key is _NO_KEY)
-                attach(value, 1, sl, sm.column, el, em.column, is_merge)
-                last_end = (el, em.column)
-            elif et is MappingStartEvent or et is SequenceStartEvent:
-                if len(stack) >= MAX_DEPTH:
-                    raise _TooComplex(f"nesting deeper than {MAX_DEPTH} levels",
-                                      ev.start_mark.line + lo, ev.start_mark.column)
-                sm = ev.start_mark
-                is_map = et is MappingStartEvent
-                stack.append(_Frame(is_map, {} if is_map else [], child_path(),
-                                    (sm.line + lo, sm.column), ev.anchor, bool(ev.flow_style)))
-            elif et is MappingEndEvent or et is SequenceEndEvent:
-                frame = stack.pop()
-                if frame.is_map and frame.merges:
-                    finish_map(frame)
-                if frame.flow:
-                    last_end = (ev.end_mark.line + lo, ev.end_mark.column)
-                budget += 1
-                if frame.anchor is not None:
-                    anchors[frame.anchor] = (frame.value, frame.size)
-                attach(frame.value, frame.size, frame.start[0], frame.start[1],
-                       last_end[0], last_end[1])
-            elif et is AliasEvent:
-                sm, em = ev.start_mark, ev.end_mark
-                target = anchors.get(ev.anchor)
-                if target is None:  # libyaml's parser leaves this to the composer: our job
-                    why = ("refers to a node that contains it" if any(
-                        f.anchor == ev.anchor for f in stack) else "is not defined before it in "
-                        "this document")
-                    raise _BadDocument(f"invalid YAML: alias *{ev.anchor} {why}",
-                                       sm.line + lo, sm.column)
-                value, size = target
-                budget += size
-                if budget > MAX_NODES:
-                    raise _TooComplex(
-                        f"document expands to more than {MAX_NODES} nodes through aliases",
-                        sm.line + lo, sm.column)
-                attach(value, size, sm.line + lo, sm.column, em.line + lo, em.column)
-                last_end = (em.line + lo, em.column)
-            elif et is DocumentStartEvent:
-                self.doc_start_line = self.to_abs(ev.start_mark.line + lo, 0)[0]
-                stack.clear()
-                anchors = {}
-                positions = {}
-                problems = []
-                budget = 0
-                root = None
-                root_marks = None
-            elif et is DocumentEndEvent:
-                end_line = ev.end_mark.line + lo
-                last_line = last_end[0]
-                if remap is not None:
-                    end_line = self.to_abs(end_line, ev.end_mark.column)[0]
-                    last_line = self.to_abs(*last_end)[0]
-                if root is not None or problems:
-                    if root_marks is not None:
-                        positions[()] = root_marks
+        loader = _Loader(text)
+        try:
+            for ev in iter(loader.get_event, None):
+                et = type(ev)
+                if et is ScalarEvent:
+                    sm, em = ev.start_mark, ev.end_mark
+                    tag = ev.tag
+                    if not ev.style and tag is None:
+                        value = resolve_plain(ev.value)
+                    elif tag is None or tag == "!":
+                        value = ev.value
+                    else:
+                        value = _resolve_tagged(ev.value, tag)
+                    sl = sm.line + lo
+                    el = em.line + lo
+                    if ev.anchor is not None:
+                        anchors[ev.anchor] = (value, 1)
+                    budget += 1
+                    is_merge = (not ev.style and tag is None and ev.value == "<<"
+                                and stack and stack[-1].is_map and stack[-1].key is _NO_KEY)
+                    attach(value, 1, sl, sm.column, el, em.column, is_merge)
+                    last_end = (el, em.column)
+                elif et is MappingStartEvent or et is SequenceStartEvent:
+                    if len(stack) >= MAX_DEPTH:
+                        raise _TooComplex(f"nesting deeper than {MAX_DEPTH} levels",
+                                          ev.start_mark.line + lo, ev.start_mark.column)
+                    sm = ev.start_mark
+                    is_map = et is MappingStartEvent
+                    stack.append(_Frame(is_map, {} if is_map else [], child_path(),
+                                        (sm.line + lo, sm.column), ev.anchor, bool(ev.flow_style)))
+                elif et is MappingEndEvent or et is SequenceEndEvent:
+                    frame = stack.pop()
+                    if frame.is_map and frame.merges:
+                        finish_map(frame)
+                    if frame.flow:
+                        last_end = (ev.end_mark.line + lo, ev.end_mark.column)
+                    budget += 1
+                    if frame.anchor is not None:
+                        anchors[frame.anchor] = (frame.value, frame.size)
+                    attach(frame.value, frame.size, frame.start[0], frame.start[1],
+                           last_end[0], last_end[1])
+                elif et is AliasEvent:
+                    sm, em = ev.start_mark, ev.end_mark
+                    target = anchors.get(ev.anchor)
+                    if target is None:  # libyaml's parser leaves this to the composer: our job
+                        inside = any(f.anchor == ev.anchor for f in stack)
+                        why = ("refers to a node that contains it" if inside
+                               else "is not defined before it in this document")
+                        raise _BadDocument(f"invalid YAML: alias *{ev.anchor} {why}",
+                                           sm.line + lo, sm.column)
+                    value, size = target
+                    budget += size
+                    if budget > MAX_NODES:
+                        raise _TooComplex(
+                            f"document expands to more than {MAX_NODES} nodes through aliases",
+                            sm.line + lo, sm.column)
+                    attach(value, size, sm.line + lo, sm.column, em.line + lo, em.column)
+                    last_end = (em.line + lo, em.column)
+                elif et is DocumentStartEvent:
+                    self.doc_start_line = self.to_abs(ev.start_mark.line + lo, 0)[0]
+                    stack.clear()
+                    anchors = {}
+                    positions = {}
+                    problems = []
+                    budget = 0
+                    root = None
+                    root_marks = None
+                elif et is DocumentEndEvent:
+                    end_line = ev.end_mark.line + lo
+                    last_line = last_end[0]
                     if remap is not None:
-                        positions, problems = self._remapped(positions, problems)
-                    first = positions[()] & _MASK if root_marks is not None else end_line
-                    yield Document(index, root, Positions(positions), self._origin(first),
-                                   problems)
-                    index += 1
-                self.prev_doc_end = max(end_line, last_line)
-                self.doc_start_line = self.prev_doc_end
-            if budget > MAX_NODES:
-                raise _TooComplex(f"document holds more than {MAX_NODES} nodes",
-                                  ev.start_mark.line + lo, ev.start_mark.column)
+                        end_line = self.to_abs(end_line, ev.end_mark.column)[0]
+                        last_line = self.to_abs(*last_end)[0]
+                    if root is not None or problems:
+                        if root_marks is not None:
+                            positions[()] = root_marks
+                        if remap is not None:
+                            positions, problems = self._remapped(positions, problems)
+                        first = positions[()] & _MASK if root_marks is not None else end_line
+                        yield Document(index, root, Positions(positions), self._origin(first),
+                                       problems)
+                        index += 1
+                    self.prev_doc_end = max(end_line, last_line)
+                    self.doc_start_line = self.prev_doc_end
+                if budget > MAX_NODES:
+                    raise _TooComplex(f"document holds more than {MAX_NODES} nodes",
+                                      ev.start_mark.line + lo, ev.start_mark.column)
+        finally:
+            loader.dispose()
 
     def _origin(self, first_line: int) -> str | None:
         if not self.sources:
