@@ -379,9 +379,18 @@ class _Builder:
                         value = _resolve_tagged(ev.value, tag)
                     sl = sm.line + lo
                     el = em.line + lo
+                    budget += 1
+                    if stack and type(value) is str and ev.anchor is None:
+                        top = stack[-1]
+                        if top.is_map and top.key is _NO_KEY and (value != "<<" or ev.style):
+                            # the common case, a mapping's key: what `attach` would do, inline
+                            top.key = value
+                            top.kmarks = sl | sm.column << 32 | el << 64 | em.column << 96
+                            top.size += 1
+                            last_end = (el, em.column)
+                            continue
                     if ev.anchor is not None:
                         anchors[ev.anchor] = (value, 1)
-                    budget += 1
                     is_merge = (not ev.style and tag is None and ev.value == "<<"
                                 and stack and stack[-1].is_map and stack[-1].key is _NO_KEY)
                     attach(value, 1, sl, sm.column, el, em.column, is_merge)
