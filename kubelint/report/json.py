@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from kubelint import __version__
@@ -57,13 +57,25 @@ def summary(result: LintResult) -> dict[str, Any]:
             "suppressed": len(result.diagnostics) - len(active), **by_severity}
 
 
+def _encoder() -> Callable[[Any], str]:
+    """`json.dumps` for one compact value, calling json's C encoder directly: `JSONEncoder.encode`
+    builds a new C encoder on every call, which costs more than encoding a diagnostic."""
+    encoder = json.JSONEncoder(ensure_ascii=False, default=str)
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # pragma: no cover - CPython always has it
+        return encoder.encode
+    encode = make(None, encoder.default, json.encoder.encode_basestring, None, ": ", ", ",
+                  False, False, True)
+    return lambda value: "".join(encode(value, 0))
+
+
 def render_chunks(result: LintResult, rules: Sequence[Rule] = (), *,
                   show_suppressed: bool = False, **_: Any) -> Iterator[str]:
     """One diagnostic per line inside an indented envelope: valid JSON, greppable, and written
     by json's C encoder (indent= would fall back to the slow pure-Python one). Yielded in pieces,
     so a large report is never held in memory twice."""
     shown = result.diagnostics if show_suppressed else result.active
-    dumps = json.JSONEncoder(ensure_ascii=False, default=str).encode
+    dumps = _encoder()
     yield f'{{\n  "version": {dumps(__version__)},\n  "diagnostics": ['
     batch: list[str] = []
     for i, d in enumerate(shown):
