@@ -17,6 +17,8 @@ ALL = "all"
 DEFAULT = "default"
 INPUT_CATEGORY = "input"
 VERSION_OPTION = "kubernetes-version"
+POD_SECURITY_OPTION = "pod-security"
+"""The option name of the Pod Security admission rules' level (see docs/pod-security.md)."""
 VERSION_PATTERN = re.compile(r"v?1\.[0-9]+(\.[0-9]+)?")
 """The option name of rules whose verdict depends on the target Kubernetes release."""
 
@@ -41,7 +43,13 @@ class Config:
         default_factory=lambda: MappingProxyType({}))
     fail_level: Severity = Severity.WARNING
     kubernetes_version: str | None = None  # target release for version-aware rules
+    pod_security: str | None = None  # Pod Security level enforced for every pod, if any
     crd_dirs: tuple[str, ...] = ()  # folders of CustomResourceDefinitions (absolute paths)
+    baseline: str | None = None  # baseline file of accepted findings (absolute path), if any
+    policy_dirs: tuple[str, ...] = ()  # folders of ValidatingAdmissionPolicies (absolute paths)
+    custom_rules: tuple[Rule, ...] = ()  # rules beyond the built-in ones (custom, plugins)
+    rule_origins: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Where each rule of `custom_rules` comes from (config file, plugin), by rule id."""
     source: str | None = None  # the config file, if any
 
     @property
@@ -63,18 +71,27 @@ class Config:
             return settings.severity
         return rule.severity
 
+    def severity_set(self, rule: Rule) -> bool:
+        """Whether the config sets the rule's severity (which then beats a finding's own)."""
+        settings = self.rules.get(rule.id)
+        return settings is not None and settings.severity is not None
+
     def options_for(self, rule: Rule) -> Mapping[str, Any]:
-        """The rule's defaults, then the run's target Kubernetes version (for rules that take a
-        `kubernetes-version` option), then the rule's own options from the config file."""
+        """The rule's defaults, then the run's target Kubernetes version and Pod Security level
+        (for rules that take a `kubernetes-version` or `pod-security` option), then the rule's own
+        options from the config file."""
         settings = self.rules.get(rule.id)
         version = self.kubernetes_version
-        takes_version = version is not None and VERSION_OPTION in (
-            (rule.options_schema or {}).get("properties") or {})
-        if (settings is None or not settings.options) and not takes_version:
+        properties = (rule.options_schema or {}).get("properties") or {}
+        takes_version = version is not None and VERSION_OPTION in properties
+        takes_level = self.pod_security is not None and POD_SECURITY_OPTION in properties
+        if (settings is None or not settings.options) and not takes_version and not takes_level:
             return rule.defaults
         merged = dict(rule.defaults)
         if takes_version:
             merged[VERSION_OPTION] = version
+        if takes_level:
+            merged[POD_SECURITY_OPTION] = self.pod_security
         if settings is not None:
             merged.update(settings.options)
         return MappingProxyType(merged)
@@ -125,7 +142,8 @@ def find_config(paths: list[str]) -> str | None:
 def with_overrides(config: Config, *, select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
                    exclude: tuple[str, ...] = (), fail_level: Severity | None = None,
                    kubernetes_version: str | None = None,
-                   crd_dirs: tuple[str, ...] = ()) -> Config:
+                   crd_dirs: tuple[str, ...] = (), pod_security: str | None = None,
+                   policy_dirs: tuple[str, ...] = ()) -> Config:
     """Command-line options on top of file settings.
 
     `--select` replaces the file's select and extend-select, and re-enables what the file turned
@@ -145,7 +163,9 @@ def with_overrides(config: Config, *, select: tuple[str, ...] = (), ignore: tupl
         exclude=config.exclude + tuple(absolute_glob(p, cwd) for p in exclude),
         fail_level=fail_level or config.fail_level,
         kubernetes_version=kubernetes_version or config.kubernetes_version,
+        pod_security=pod_security or config.pod_security,
         crd_dirs=config.crd_dirs + tuple(os.path.abspath(d) for d in crd_dirs),
+        policy_dirs=config.policy_dirs + tuple(os.path.abspath(d) for d in policy_dirs),
     )
 
 
@@ -175,6 +195,15 @@ def _canonical(selector: str) -> str:
 
 OFF = "off"
 _LIST_KEYS = ("select", "extend-select", "ignore")
+CUSTOM_KEY = "custom-rules"
+KUBE_LINTER_KEY = "kube-linter-config"
+POLICY_CATEGORY = "admission-policy"
+"""The category of the rules that ValidatingAdmissionPolicies give (ids `policy.<name>`)."""
+
+
+def is_policy_id(name: str) -> bool:
+    """Whether `name` is the id of an admission policy's rule (`policy.<policy name>`)."""
+    return name.startswith("policy.") and len(name) > len("policy.")
 
 
 def load(path: str) -> Config:
@@ -248,10 +277,14 @@ def _read_one(path: str) -> tuple[dict, tuple[str, tuple[int, int]] | None]:
         span, _ = span_of(doc, where)
         errors.append((span.start.line, span.start.col, _describe(where, message)))
 
-    for where, message in _schema_errors(data, _config_schema()):
+    problems = _schema_errors(data, _config_schema())
+    for where, message in problems:
         at(where, message)
+    broken = {w[1] for w, _ in problems if w[:1] == (CUSTOM_KEY,) and len(w) > 1}
+    usable = not any(w[:1] in ((), (CUSTOM_KEY,)) and len(w) < 2 for w, _ in problems)
+    custom = _custom_rules(data, path, at, broken) if usable else []
     if isinstance(data, dict):
-        _check_names(data, at)
+        _check_names(data, at, [r for r, _ in custom])
     if errors:
         raise ConfigError(_format(path, errors))
 
@@ -259,7 +292,34 @@ def _read_one(path: str) -> tuple[dict, tuple[str, tuple[int, int]] | None]:
     if "extends" in data:
         span, _ = span_of(doc, ("extends",))
         extends = (data["extends"], (span.start.line, span.start.col))
-    return _normalise(data), extends
+    normalised = _normalise(data)
+    normalised[CUSTOM_KEY] = custom
+    return normalised, extends
+
+
+def _custom_rules(data: dict, path: str, at, broken: set) -> list[tuple[Rule, str]]:
+    """The Rules a config file adds, with their origin: its `custom-rules` (but the `broken`
+    ones, by index) and its kube-linter config's checks."""
+    if not isinstance(data, dict) or not (CUSTOM_KEY in data or KUBE_LINTER_KEY in data):
+        return []
+    from kubelint.custom_rules import build_rules
+    from kubelint.rules import ALL_RULES
+
+    builtin = frozenset(n for r in ALL_RULES for n in (r.id, *r.aliases))
+    name = os.path.relpath(path)
+    out = [(r, f"config: {name}") for r in
+           build_rules(data.get(CUSTOM_KEY), at, os.path.basename(path), known_ids=builtin,
+                       skip=frozenset(broken))]
+    if KUBE_LINTER_KEY in data:
+        from kubelint.kube_linter_config import checks_from_file
+
+        target = os.path.join(os.path.dirname(os.path.abspath(path)), data[KUBE_LINTER_KEY])
+        taken = builtin | {r.id for r, _ in out}
+        out += [(r, f"kube-linter config: {os.path.relpath(target)}"
+                 + ("" if r.check is not None else ", template not supported"))
+                for r in checks_from_file(
+            target, lambda message: at((KUBE_LINTER_KEY,), message), taken)]
+    return out
 
 
 def _format(path: str, errors: list[tuple[int, int, str]]) -> str:
@@ -286,7 +346,8 @@ def _schema_errors(instance: object, schema: Mapping[str, Any]) -> list[tuple[tu
     import re
 
     schema = dict(schema)
-    validator = validator_for(schema)(schema)
+    cls = validator_for(schema)
+    validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
     out: list[tuple[tuple, str]] = []
     for error in validator.iter_errors(instance):
         where = tuple(error.absolute_path)
@@ -346,16 +407,28 @@ def _suggest(name: str, known: Iterable[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _check_names(data: dict, at) -> None:
-    """Rule ids and categories exist; rule options fit the rule's options schema."""
+def _check_names(data: dict, at, custom: list | tuple = ()) -> None:
+    """Rule ids and categories exist; rule options fit the rule's options schema. `custom`:
+    the rules this file defines (ids of admission policies, `policy.<name>`, are not known
+    before the run and pass)."""
     from kubelint.rules import ALL_RULES, by_id, categories
 
-    ids = [n for r in ALL_RULES for n in (r.id, *r.aliases)]
-    selectors = [*ids, *categories(), ALL, DEFAULT]
+    ids = [n for r in (*ALL_RULES, *custom) for n in (r.id, *r.aliases)]
+    selectors = [*ids, *categories(), *(r.category for r in custom), ALL, DEFAULT,
+                 POLICY_CATEGORY]
+    own = {r.id: r for r in custom}
+
+    plugins: list[str] = []
 
     def check_list(where: tuple, names: object) -> None:
         for i, name in enumerate(names if isinstance(names, list) else ()):
-            if isinstance(name, str) and name not in selectors:
+            if isinstance(name, str) and name not in selectors and not is_policy_id(name):
+                if not plugins:
+                    from kubelint.plugins import entry_points
+
+                    plugins.extend(entry_points() or [""])
+                if name in plugins:
+                    continue
                 at((*where, i), f"unknown rule or category {name!r}{_suggest(name, selectors)}")
 
     for key in _LIST_KEYS:
@@ -366,8 +439,10 @@ def _check_names(data: dict, at) -> None:
     rules = data.get("rules")
     for rule_id, settings in (rules.items() if isinstance(rules, dict) else ()):
         try:
-            rule = by_id(rule_id)
+            rule = own[rule_id] if rule_id in own else by_id(rule_id)
         except KeyError:
+            if is_policy_id(rule_id):
+                continue
             hint = _suggest(rule_id, ids)
             if not hint and rule_id in categories():
                 hint = " (`rules` takes rule ids, not categories)"
@@ -411,6 +486,10 @@ def _rebase(data: dict, folder: str) -> dict:
         out["exclude"] = [absolute_glob(g, folder) for g in data["exclude"]]
     if "crd-dirs" in data:
         out["crd-dirs"] = [os.path.join(folder, d) for d in data["crd-dirs"]]
+    if "baseline" in data:
+        out["baseline"] = os.path.join(folder, data["baseline"])
+    if "policy-dirs" in data:
+        out["policy-dirs"] = [os.path.join(folder, d) for d in data["policy-dirs"]]
     if "per-file-ignores" in data:
         out["per-file-ignores"] = {absolute_glob(g, folder): names
                                    for g, names in data["per-file-ignores"].items()}
@@ -434,10 +513,14 @@ def _merge(base: dict, top: dict) -> dict:
     out["ignore"] = [*(i for i in out.get("ignore", ()) if i not in named),
                      *top.get("ignore", ())]
     out["exclude"] = [*out.get("exclude", ()), *top.get("exclude", ())]
-    for key in ("fail-level", "kubernetes-version"):
+    for key in ("fail-level", "kubernetes-version", "pod-security", "baseline"):
         if key in top:
             out[key] = top[key]
     out["crd-dirs"] = [*out.get("crd-dirs", ()), *top.get("crd-dirs", ())]
+    out["policy-dirs"] = [*out.get("policy-dirs", ()), *top.get("policy-dirs", ())]
+    replaced = {r.id for r, _ in top.get(CUSTOM_KEY, ())}
+    out[CUSTOM_KEY] = [*(c for c in out.get(CUSTOM_KEY, ()) if c[0].id not in replaced),
+                       *top.get(CUSTOM_KEY, ())]
     pfi = {g: list(n) for g, n in out.get("per-file-ignores", {}).items()}
     for glob, names in top.get("per-file-ignores", {}).items():
         pfi[glob] = [*pfi.get(glob, ()), *names]
@@ -484,7 +567,15 @@ def _build(data: dict, source: str) -> Config:
         fail_level=Severity.parse(data["fail-level"]) if "fail-level" in data
         else Severity.WARNING,
         kubernetes_version=data.get("kubernetes-version"),
+        pod_security=data.get("pod-security"),
+        baseline=os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(source)),
+                                               data["baseline"])) if "baseline" in data else None,
         crd_dirs=tuple(os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(source)), d))
                        for d in data.get("crd-dirs", ())),
+        policy_dirs=tuple(
+            os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(source)), d))
+            for d in data.get("policy-dirs", ())),
+        custom_rules=tuple(r for r, _ in data.get(CUSTOM_KEY, ())),
+        rule_origins=MappingProxyType({r.id: origin for r, origin in data.get(CUSTOM_KEY, ())}),
         source=source,
     )

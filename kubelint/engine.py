@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import bisect
+from collections.abc import Callable, Iterable, Sequence, Sized
 from dataclasses import dataclass, replace
 
 from kubelint import sources
@@ -15,6 +16,7 @@ from kubelint.parse import Document, Problem, parse_text
 from kubelint.rule import Context, Rule
 from kubelint.rules import ALL_RULES, by_id
 from kubelint.rules import input as input_rules
+from kubelint.rules.pod_security import fold_overlaps
 from kubelint.suppress import (ANNOTATION_PREFIX, Directive, Directives, annotation_suppression,
                                check_names, parse_directives, unknown_annotations, unused)
 
@@ -30,17 +32,19 @@ def lint_paths(paths: Sequence[str], config: Config, rules: Sequence[Rule] = ALL
                         context=read_context(config.crd_dirs))
 
 
-def read_context(folders: Sequence[str]) -> list[Resource]:
-    """The CustomResourceDefinitions in `folders` (files that cannot be read or parsed, and
-    other kinds, are passed over: these files are context, not linted)."""
+def read_context(folders: Sequence[str], kinds: frozenset[str] = CONTEXT_KINDS
+                 ) -> list[Resource]:
+    """The objects of `kinds` (by default CustomResourceDefinitions) in `folders` (files that
+    cannot be read or parsed, and other kinds, are passed over: these files are context, not
+    linted)."""
     out: list[Resource] = []
-    for name in sources.discover(list(folders)) if folders else ():
+    for name in sources.discover(list(folders), kustomize=False) if folders else ():
         source = sources.read(name)
-        if source.text is None or "CustomResourceDefinition" not in source.text:
+        if source.text is None or not any(kind in source.text for kind in kinds):
             continue
         for doc in parse_text(source.text).documents:
             found, _ = resources_of(doc, source.name)
-            out.extend(r for r in found if r.kind in CONTEXT_KINDS)
+            out.extend(r for r in found if r.kind in kinds)
     return out
 
 
@@ -69,6 +73,8 @@ class _Emitter:
         enabled, severity = settings
         if not enabled:
             return
+        if finding is not None and finding.severity is not None and not config.severity_set(rule):
+            severity = finding.severity
         suppressed = None
         lines: tuple[int, ...] = ()
         if doc is not None and path and file.directives.by_line:
@@ -92,7 +98,7 @@ class _Emitter:
             rule_id=rule.id, severity=severity, message=message,
             file=file.source.name, span=span, path=path,
             resource=res.ref if res is not None else None,
-            origin=Origin(doc.origin) if doc is not None and doc.origin else None,
+            origin=_origin(file.source, doc),
             fix=finding.fix if finding is not None else None, suppressed_by=suppressed,
             related=_locate_related(finding.related) if finding is not None else (),
             document=doc.index if doc is not None else 0))
@@ -103,23 +109,46 @@ class _Emitter:
         self.emit(rule, file, problem.message, span_of_problem(problem), doc=doc, skip=skip)
 
 
-def _known_names() -> frozenset[str]:
-    """Every name a suppression may use: rule ids, aliases and categories."""
-    return frozenset(n for r in ALL_RULES for n in (r.id, *r.aliases, r.category))
+def _known_names(rules: Sequence[Rule] = ()) -> frozenset[str]:
+    """Every name a suppression may use: rule ids, aliases and categories (of the built-in
+    rules and of `rules`)."""
+    return frozenset(n for r in (*ALL_RULES, *rules) for n in (r.id, *r.aliases, r.category))
+
+
+def _with_added_rules(rules: Sequence[Rule], config: Config, index: ResourceIndex,
+                      context: Sequence[Resource]) -> tuple[list[Rule], tuple[Rule, ...]]:
+    """`rules`, plus the rules the config adds (custom rules, plugins) and those of the
+    admission policies in the bundle (returned apart too: reporters list them)."""
+    out = list(rules)
+    if config.custom_rules:
+        ids = {r.id for r in out}
+        out += [r for r in config.custom_rules if r.id not in ids]
+    policies: tuple[Rule, ...] = ()
+    if index.of_kind("ValidatingAdmissionPolicy"):
+        from kubelint.vap import policy_rules
+
+        policies = policy_rules(index, context)
+        out += policies
+    return out, policies
 
 
 def lint_sources(files: Iterable[sources.SourceFile], config: Config,
                  rules: Sequence[Rule] = ALL_RULES, *,
-                 context: Sequence[Resource] = ()) -> LintResult:
+                 context: Sequence[Resource] = (),
+                 progress: Callable[[str, int, int], None] | None = None) -> LintResult:
     """Lint already-read sources as one bundle (cross-resource rules see all of them, and the
-    `context` resources, which are not linted themselves)."""
+    `context` resources, which are not linted themselves). `progress`, if given, is called as
+    `("reading", files done, files)` and then `("checking", resources done, resources)`."""
     emitter = _Emitter(config)
+    total = len(files) if isinstance(files, Sized) else 0
     resources: list[tuple[Resource, _File]] = []
     with_directives: list[_File] = []
-    known: frozenset[str] | None = None
+    annotated: list[tuple[Resource, _File]] = []
     n_files = n_docs = 0
     for source in files:
         n_files += 1
+        if progress is not None:
+            progress("reading", n_files, total)
         if source.problem is not None or source.text is None:
             if source.problem is not None:
                 emitter.problem(_File(source, Directives()), source.problem)
@@ -128,9 +157,6 @@ def lint_sources(files: Iterable[sources.SourceFile], config: Config,
         file = _File(source, parse_directives(source.text, parsed.documents))
         if file.directives.by_line or file.directives.file_wide or file.directives.malformed:
             with_directives.append(file)
-            known = known or _known_names()
-            for problem in check_names(file.directives, known):
-                emitter.problem(file, problem)
         for problem in parsed.problems:
             emitter.problem(file, problem)
         for doc in parsed.documents:
@@ -142,40 +168,51 @@ def lint_sources(files: Iterable[sources.SourceFile], config: Config,
                 span, located = span_of(doc, path)
                 emitter.emit(input_rules.NOT_A_KUBERNETES_OBJECT, file, message, span,
                              doc=doc, path=located)
-            for res in found:
-                if any(isinstance(k, str) and k.startswith(ANNOTATION_PREFIX)
-                       for k in res.annotations):
-                    known = known or _known_names()
-                    for key, message in unknown_annotations(res.annotations, known):
-                        path = (*res.prefix, "metadata", "annotations", key)
-                        span, located = span_of(doc, path)
-                        emitter.emit(input_rules.INVALID_SUPPRESSION, file, message, span,
-                                     doc=doc, path=located, res=res)
+            annotated.extend((r, file) for r in found if any(
+                isinstance(k, str) and k.startswith(ANNOTATION_PREFIX) for k in r.annotations))
             resources.extend((r, file) for r in found)
 
+    if config.policy_dirs:
+        from kubelint.vap import read_policies
+
+        context = [*context, *read_policies(config.policy_dirs)]
+    index = ResourceIndex([r for r, _ in resources] + list(context))
+    rules, policies = _with_added_rules(rules, config, index, context)
+    known = _known_names(rules)
+    for file in with_directives:
+        for problem in check_names(file.directives, known):
+            emitter.problem(file, problem)
+    for res, file in annotated:
+        for key, message in unknown_annotations(res.annotations, known):
+            span, located = span_of(res.doc, (*res.prefix, "metadata", "annotations", key))
+            emitter.emit(input_rules.INVALID_SUPPRESSION, file, message, span,
+                         doc=res.doc, path=located, res=res)
     enabled = [r for r in rules if r.check is not None and config.enabled(r)]
     by_kind: dict[str, list[Rule]] = {}
-    index = ResourceIndex([r for r, _ in resources] + list(context))
     contexts = {r.id: Context(index, config.options_for(r)) for r in enabled}
-    for res, file in resources:
+    for done, (res, file) in enumerate(resources, 1):
+        if progress is not None:
+            progress("checking", done, len(resources))
         applicable = by_kind.get(res.kind)
         if applicable is None:
             applicable = by_kind[res.kind] = [r for r in enabled if r.applies_to(res.kind)]
         for rule in applicable:
             _run(rule, res, file, contexts[rule.id], emitter)
     if with_directives and config.enabled(input_rules.UNUSED_SUPPRESSION):
-        _report_unused(with_directives, config, {r.id for r in enabled}, emitter,
-                       known or _known_names())
-    diagnostics = tuple(sorted(emitter.out, key=Diagnostic.sort_key))
-    return LintResult(diagnostics, n_files, n_docs, len(resources), len(enabled))
+        _report_unused(with_directives, config, {r.id for r in enabled}, emitter, known, rules)
+    diagnostics = tuple(sorted(fold_overlaps(emitter.out), key=Diagnostic.sort_key))
+    return LintResult(diagnostics, n_files, n_docs, len(resources), len(enabled),
+                      extra={"policy_rules": policies} if policies else {})
 
 
 def _report_unused(files: list[_File], config: Config, ran_rules: set[str], emitter: _Emitter,
-                   known: frozenset[str]) -> None:
+                   known: frozenset[str], rules: Sequence[Rule] = ()) -> None:
     """`unused-suppression`: directive names that matched nothing although their rules ran."""
+    every = (*ALL_RULES, *(r for r in rules if r.id not in _BUILTIN_IDS))
+    ids = {n: r for r in every for n in (r.id, *r.aliases)}
 
     def ran(name: str) -> bool:
-        named = [r for r in ALL_RULES if r.category == name] or [by_id(name)]
+        named = [r for r in every if r.category == name] or [ids[name]]
         return any(config.enabled(r) and (r.check is None or r.id in ran_rules) for r in named)
 
     for file in files:
@@ -183,10 +220,13 @@ def _report_unused(files: list[_File], config: Config, ran_rules: set[str], emit
             emitter.problem(file, problem, skip=directive)
 
 
+_BUILTIN_IDS = frozenset(r.id for r in ALL_RULES)
+
+
 def _run(rule: Rule, res: Resource, file: _File, ctx: Context, emitter: _Emitter) -> None:
     doc = res.doc
     try:
-        findings = list(rule.run(res, ctx))
+        findings = list(rule.check(res, ctx))  # type: ignore[misc]  # enabled rules have one
     except Exception as exc:  # a broken rule must not stop the run
         span, located = span_of(doc, (*res.prefix, "metadata", "name"))
         emitter.emit(input_rules.INTERNAL_ERROR, file,
@@ -199,6 +239,22 @@ def _run(rule: Rule, res: Resource, file: _File, ctx: Context, emitter: _Emitter
         span, _ = span_of(doc, finding.path, finding.point)
         emitter.emit(rule, file, finding.message, span, doc=doc, path=finding.path, res=res,
                      finding=finding)
+
+
+def _origin(source: sources.SourceFile, doc: Document | None) -> Origin | None:
+    """Where a rendered document came from: its `# Source:` line (Helm), or what the renderer
+    said (`SourceFile.origins`, kustomize)."""
+    if doc is None:
+        return None
+    if doc.origin:
+        return Origin(doc.origin)
+    if source.origins:
+        first = doc.positions.get(())
+        line = first[0] if first is not None else -1
+        at = bisect.bisect_right(source.origins, (line, "\uffff")) - 1
+        found = source.origins[at][1] if at >= 0 else None
+        return Origin(found) if found else None
+    return None
 
 
 def _locate_related(related: tuple[Related, ...]) -> tuple[RelatedLocation, ...]:

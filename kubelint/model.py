@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import IntEnum
+from functools import lru_cache
 from typing import Any, Union
 
 YamlPath = tuple[Union[str, int], ...]
@@ -47,12 +48,19 @@ def format_path(path: YamlPath) -> str:
     for step in path:
         if type(step) is int:
             out.append(f"[{step}]")
-            continue
-        text = str(step)
-        if _QUOTED_STEP.search(text):
-            text = '"' + text.replace('"', '\\"') + '"'
-        out.append("." + text if out else text)
+        else:
+            text = _key_text(step)
+            out.append("." + text if out else text)
     return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def _key_text(step: object) -> str:
+    """A path's key as shown: quoted when it holds `.`, `[`, `]` or a space (or is empty)."""
+    text = str(step)
+    if _QUOTED_STEP.search(text):
+        text = '"' + text.replace('"', '\\"') + '"'
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +123,9 @@ class Finding:
     """What a rule reports: a path inside the object and a message.
 
     `point` says what the path's last step designates: "key" (the default: the wrong key,
-    spanning to the end of its value) or "value".
+    spanning to the end of its value) or "value". `severity` overrides the rule's for this finding
+    (a Pod Security warn label makes a warning of an admission rule's error); a severity set in
+    the config still wins.
     """
 
     path: YamlPath
@@ -123,6 +133,7 @@ class Finding:
     fix: Fix | None = None
     point: str = "key"
     related: tuple[Related, ...] = ()
+    severity: Severity | None = None  # this finding's own severity, unless the config sets one
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,13 +146,29 @@ class ResourceRef:
 
 @dataclass(frozen=True, slots=True)
 class Origin:
-    """Where a rendered Helm document came from (`# Source:` line)."""
+    """Where a rendered Helm document came from (`# Source:` line).
+
+    With the chart at hand (`--chart`), `file` is the template on disk and `line` the template
+    line the finding maps to; `approximate` says that line is not proven to be the one (it is the
+    nearest proven ancestor key, or line 1)."""
 
     template: str
+    file: str | None = None
+    line: int | None = None
+    approximate: bool = False
 
     @property
     def chart(self) -> str:
         return self.template.split("/", 1)[0]
+
+    @property
+    def label(self) -> str:
+        """`web/templates/deploy.yaml` unmapped; `chart/templates/deploy.yaml:12` mapped, with
+        `, approximate` when the line is not proven."""
+        if self.file is None:
+            return self.template
+        where = f"{self.file}:{self.line or 1}"
+        return where + ", approximate" if self.approximate else where
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ CATEGORIES: Mapping[str, str] = MappingProxyType({
     "input": "Problems reading the input: syntax, encoding, duplicate keys, non-objects.",
     "suppression": "Suppression comments that are wrong or unused.",
     "security": "Pod and container security context.",
+    "pod-security": "Pod Security admission: pods a level in force would reject, check by check.",
     "images": "Container images: tags, digests, pull policy, registries.",
     "limits": "Compute resource requests and limits.",
     "probes": "Liveness, readiness and startup probes.",
@@ -35,6 +36,8 @@ CATEGORIES: Mapping[str, str] = MappingProxyType({
     "schema": "Validity against the Kubernetes API schema.",
     "metadata": "Names, labels and annotations.",
     "deprecations": "Deprecated and removed API versions.",
+    "pod-security-policy": "PodSecurityPolicy objects (removed in Kubernetes 1.25): what a "
+                           "policy admits.",
 })
 """Every rule category and what it holds; a new category is added here deliberately."""
 

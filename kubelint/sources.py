@@ -23,12 +23,16 @@ STDIN = "-"
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
-    """One input: its display name (as given, `-` for stdin) and its text, or a problem."""
+    """One input: its display name (as given, `-` for stdin) and its text, or a problem.
+
+    `origins` is for rendered text without `# Source:` lines (kustomize): the 0-based line where
+    each document starts and the file it came from ("" when unknown), in order."""
 
     name: str
     text: str | None
     problem: Problem | None = None
     path: Path | None = None
+    origins: tuple[tuple[int, str], ...] = ()
 
 
 def is_excluded(path: str, patterns: Sequence[str], root: str | None = None) -> bool:
@@ -119,12 +123,15 @@ def _is_helm_file(path: Path) -> bool:
                if folder.name == "templates")
 
 
-def discover(paths: list[str], exclude: Sequence[str] = (), root: str | None = None) -> list[str]:
+def discover(paths: list[str], exclude: Sequence[str] = (), root: str | None = None, *,
+             kustomize: bool = True) -> list[str]:
     """Expand directories into their manifest files, in a stable order; keep files as given
     (except a Helm chart's `Chart.yaml` and `templates/`, see `_is_helm_file`).
 
     `exclude` globs (relative to `root`, see `is_excluded`) skip files and whole folders, also
-    files named explicitly (pre-commit passes every changed file by name)."""
+    files named explicitly (pre-commit passes every changed file by name). With `kustomize`, a
+    folder named in `paths` that holds a kustomization is kept as it is, for `read` to render,
+    when kustomize or kubectl is on PATH (see `kubelint.kustomize`)."""
     out: list[str] = []
     seen: set[str] = set()
     for given in paths:
@@ -132,6 +139,9 @@ def discover(paths: list[str], exclude: Sequence[str] = (), root: str | None = N
             out.append(STDIN)
             continue
         p = Path(given)
+        if kustomize and p.is_dir() and is_rendered_kustomization(given):
+            out.append(given)
+            continue
         if p.is_dir():
             for folder, dirs, files in os.walk(given):
                 rootp = Path(folder)
@@ -187,8 +197,34 @@ def decode(name: str, data: bytes) -> SourceFile:
     return SourceFile(name, text)
 
 
+def is_rendered_kustomization(folder: str) -> bool:
+    """A folder holding a kustomization, with a tool on PATH to render it."""
+    from kubelint import kustomize
+
+    return kustomize.kustomization_file(folder) is not None and kustomize.command() is not None
+
+
+def unrendered_kustomizations(paths: Sequence[str]) -> list[str]:
+    """Folders in `paths` holding a kustomization that no tool on PATH can render."""
+    from kubelint import kustomize
+
+    if not any(os.path.isdir(p) and kustomize.kustomization_file(p) for p in paths):
+        return []
+    if kustomize.command() is not None:
+        return []
+    return [p for p in paths if os.path.isdir(p) and kustomize.kustomization_file(p)]
+
+
 def read(name: str) -> SourceFile:
-    """Read one input by name (`-` is standard input); problems become a SourceFile.problem."""
+    """Read one input by name (`-` is standard input, a folder a kustomization to render);
+    problems become a SourceFile.problem."""
+    if name != STDIN and os.path.isdir(name):
+        from kubelint import kustomize
+
+        cmd = kustomize.command()
+        if cmd is not None:
+            shown, text, problem, origins = kustomize.read(name, cmd)
+            return SourceFile(shown, text, problem, origins=origins)
     try:
         if name == STDIN:
             data = sys.stdin.buffer.read()

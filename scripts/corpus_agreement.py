@@ -42,9 +42,19 @@ DEFAULT_SHARED = ROOT.parent / "shared"
 Obj = tuple[str, str, int]
 """(kind, name, document index among non-empty documents): one object of a fixture."""
 
+_DEPLOYMENT_LIKE = ("Deployment", "DaemonSet", "DeploymentConfig", "StatefulSet", "ReplicaSet",
+                    "Pod", "ReplicationController", "Job", "CronJob")
+
 OPTIONS: dict[tuple[str, str], dict] = {
     # kube-linter's check is the minimum-replicas template with minReplicas: 3
     ("low-replica-count", "minimum-three-replicas"): {"min_replicas": 3},
+    ("low-autoscaler-min-replicas", "hpa-minimum-three-replicas"): {"min_replicas": 3},
+    # kube-linter's required-label and required-annotation templates, on DeploymentLike kinds
+    ("missing-required-labels", "required-label-owner"): {
+        "labels": ["owner"], "kinds": list(_DEPLOYMENT_LIKE)},
+    ("missing-required-annotations", "required-annotation-email"): {
+        "annotations": ["email"], "kinds": list(_DEPLOYMENT_LIKE),
+        "patterns": {"email": r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"}},
 }
 """(rule, check) -> rule options that mirror the kube-linter check's parameters."""
 

@@ -398,3 +398,50 @@ def test_realworld_corpus_is_quiet(shared):
                for p in sorted(Path(corpus).rglob("*")) if p.suffix in (".yaml", ".yml", ".json")]
     result = lint_sources(sources, Config(select=("control-plane",)))
     assert brief([d for d in result.active if d.rule_id in CP_IDS]) == []
+
+
+KUBELET_POD = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: kubelet
+spec:
+  containers:
+  - name: kubelet
+    image: registry.example.com/kubelet:v1.30.0
+    command: [kubelet, --kubeconfig=/etc/kubernetes/kubelet.conf]
+"""
+
+APISERVER_POD = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: kube-apiserver
+  namespace: kube-system
+spec:
+  containers:
+  - name: kube-apiserver
+    image: registry.k8s.io/kube-apiserver:v1.30.0
+    command:
+    - kube-apiserver
+    - --service-account-lookup=true
+"""
+
+
+@pytest.mark.parametrize("rule, text, line_col", [
+    ("kubelet-make-iptables-util-chains", KUBELET_POD, "9:5"),  # at the command
+    ("apiserver-service-account-lookup-disabled",
+     APISERVER_POD.replace("    - --service-account-lookup=true\n", ""), "10:5"),
+])
+def test_explicit_option_reports_an_unwritten_flag(rule, text, line_col):
+    assert found(text, rule) == []  # the default is safe: nothing by default
+    strict = Config(select=(rule,), rules={rule: RuleSettings(options={"explicit": True})})
+    got = brief(found(text, rule, config=strict))
+    assert len(got) == 1 and got[0].startswith(f"{line_col} {rule} ")
+    assert "is not set (defaults to true)" in got[0]
+
+
+def test_explicit_option_passes_a_written_flag():
+    rule = "apiserver-service-account-lookup-disabled"
+    strict = Config(select=(rule,), rules={rule: RuleSettings(options={"explicit": True})})
+    assert found(APISERVER_POD, rule, config=strict) == []

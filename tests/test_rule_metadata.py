@@ -196,7 +196,7 @@ def test_no_fixture_folder_without_a_rule():
 # --- `kubelint rules --format json` --------------------------------------------------------------
 
 RULE_KEYS = {"id", "category", "severity", "default_enabled", "summary", "scope", "fixable",
-             "equivalents", "aliases"}
+             "equivalents", "aliases", "origin"}
 
 
 def test_rules_json_shape():

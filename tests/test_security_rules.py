@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import pytest
 import yaml
@@ -69,7 +70,8 @@ def test_low_user_group_id_threshold_option():
 
 def test_rules_off_by_default():
     off = {r.id for r in security.RULES if not r.default_enabled}
-    assert off == {"automount-service-account-token", "low-user-group-id", "net-raw-not-dropped"}
+    assert off == {"automount-service-account-token", "low-user-group-id", "net-raw-not-dropped",
+                   "added-capabilities", "missing-linux-hardening"}
     result = lint_text(POD, config=Config())
     assert not {d.rule_id for d in result.active} & off
 
@@ -244,13 +246,24 @@ def test_hostile_values_never_crash(path):
 
 
 def test_full_example_triggers_every_rule():
-    """The hostile sweep starts from an object every workload security rule reports (but one: its
-    seccomp profile is set, to Unconfined). The SCC rule reads OpenShift SCC objects, not pods."""
+    """The hostile sweep starts from an object every workload security rule reports (but two: its
+    seccomp profile is set, to Unconfined, and its SELinux options count as hardening). The SCC
+    rule reads OpenShift SCC objects, not pods."""
     text = yaml.safe_dump(FULL, sort_keys=False)
     got = {d.rule_id for d in lint_text(text, select=SECURITY_IDS).active}
-    assert got == set(SECURITY_IDS) - {"seccomp-profile-missing", "scc-privileged-container"}
+    assert got == set(SECURITY_IDS) - {"seccomp-profile-missing", "scc-privileged-container",
+                                       "missing-linux-hardening"}
     bare = _replaced(("spec", "template", "spec", "securityContext"), None)
     bare["spec"]["template"]["metadata"] = None
     text = yaml.safe_dump(bare)
     got = {d.rule_id for d in lint_text(text, select=SECURITY_IDS).active}
     assert "seccomp-profile-missing" in got
+
+
+def test_added_capabilities_allowed_option():
+    text = (Path(__file__).parent / "rules" / "added-capabilities" / "fail.yaml").read_text()
+    rule = "added-capabilities"
+    config = Config(select=(rule,), rules={rule: RuleSettings(
+        options={"allowed": ["net_bind_service", "CAP_CHOWN"]})})
+    assert brief(found(text, rule, config=config)) == [
+        "26:15 added-capabilities container 'web' adds capability SYS_TIME"]

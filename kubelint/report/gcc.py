@@ -29,7 +29,7 @@ def where(file: str, pos: Position) -> str:
 
 def lines_of(d: Diagnostic) -> list[str]:
     """The diagnostic's line and its related notes."""
-    origin = f" (from {d.origin.template})" if d.origin is not None else ""
+    origin = f" (from {d.origin.label})" if d.origin is not None else ""
     sev = LABELS[d.severity]
     out = [f"{where(d.file, d.span.start)}: {sev}: {d.message}{origin} [{d.rule_id}]"]
     out.extend(f"{where(r.file, r.span.start)}: note: {r.message}" for r in d.related)

@@ -47,7 +47,8 @@ def annotation(d: Diagnostic, root: str) -> str:
     props.append(("title", d.rule_id))
     message = d.message
     if d.origin is not None:
-        message += f" (from Helm template {d.origin.template})"
+        message += (f" (from Helm template {d.origin.template})" if d.origin.file is None
+                    else f" (from {d.origin.label})")
     head = ",".join(f"{k}={escape_property(v)}" for k, v in props)
     return f"::{COMMANDS[d.severity]} {head}::{escape_data(message)}"
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from kubelint import __version__
-from kubelint.model import Diagnostic, Fix, LintResult, SetValue, format_path
+from kubelint.model import Diagnostic, Fix, LintResult, Origin, SetValue, format_path
 from kubelint.rule import Rule
 
 
@@ -45,7 +45,17 @@ def diagnostic_dict(d: Diagnostic) -> dict[str, Any]:
         "related": [{"file": r.file, "line": r.span.start.line, "column": r.span.start.col,
                      "end_line": r.span.end.line, "end_column": r.span.end.col,
                      "message": r.message} for r in d.related],
+        **source_entry(d.origin),
     }
+
+
+def source_entry(origin: Origin | None) -> dict[str, Any]:
+    """`{"source": {"file", "line", "approximate"}}` when the origin was mapped to its source
+    (`--chart`, kustomize origin annotations); nothing otherwise, so the keys stay as they were."""
+    if origin is None or origin.file is None:
+        return {}
+    return {"source": {"file": origin.file, "line": origin.line or 1,
+                         "approximate": origin.approximate}}
 
 
 def summary(result: LintResult) -> dict[str, Any]:

@@ -12,6 +12,9 @@ Each diagnostic has `severity` (1 error, 2 warning, 3 information), `code` (the 
 locations, and `data` with the YAML `path`, the Helm `origin` and the `fix` (as in `--format json`)
 for code actions. Suppressed diagnostics are left out unless `show_suppressed`, which adds them as
 hints (severity 4) with `data.suppressed`.
+
+The language server (`kubelint lsp`) uses `document_diagnostics` for one open document, with the
+position encoding the client negotiated (`utf-16`, `utf-32` or `utf-8`).
 """
 
 from __future__ import annotations
@@ -23,13 +26,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kubelint.model import Diagnostic, LintResult, Position, Severity, Span, format_path
-from kubelint.report.json import fix_dict
+from kubelint.report.json import fix_dict, source_entry
 from kubelint.report.sarif import STDIN, file_uri, resolve_root, rule_doc_url
 from kubelint.rule import Rule
 
 STDIN_URI = "untitled:stdin"
 SEVERITY = {Severity.ERROR: 1, Severity.WARNING: 2, Severity.INFO: 3}
 HINT = 4
+ENCODINGS = ("utf-16", "utf-32", "utf-8")
+"""LSP position encodings: what a character offset counts."""
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _LSP_BREAK = re.compile(r"\r\n|\r|\n")
@@ -37,16 +42,22 @@ _LSP_BREAK = re.compile(r"\r\n|\r|\n")
 
 class LineMap:
     """Converts kubelint positions (1-based `\\n`-counted lines, code-point columns) of one text to
-    LSP positions (0-based lines split at `\\r\\n`, `\\r` or `\\n`, UTF-16 characters)."""
+    LSP positions (0-based lines split at `\\r\\n`, `\\r` or `\\n`, characters counted in the
+    `encoding`: UTF-16 code units by default)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, encoding: str = "utf-16") -> None:
+        if encoding not in ENCODINGS:
+            raise ValueError(f"unknown position encoding {encoding!r}")
         self.text = text
+        self.encoding = encoding
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
         # A lone CR is a line break for LSP clients but not for kubelint's line numbers.
         self.lsp_starts: list[int] | None = None
         if "\r" in text and text.count("\r") != text.count("\r\n"):
             self.lsp_starts = [0] + [m.end() for m in _LSP_BREAK.finditer(text)]
-        self.simple = self.lsp_starts is None and _ASTRAL.search(text) is None
+        self.simple = self.lsp_starts is None and (
+            encoding == "utf-32" or (encoding == "utf-16" and _ASTRAL.search(text) is None)
+            or (encoding == "utf-8" and text.isascii()))
 
     def _line_end(self, index: int) -> int:
         text, starts = self.text, self.starts
@@ -68,8 +79,14 @@ class LineMap:
         else:
             lsp_line = bisect_right(self.lsp_starts, offset) - 1
             lsp_start = self.lsp_starts[lsp_line]
-        units = len(self.text[lsp_start:offset].encode("utf-16-le", "surrogatepass")) // 2
-        return {"line": lsp_line, "character": units}
+        return {"line": lsp_line, "character": self._units(self.text[lsp_start:offset])}
+
+    def _units(self, segment: str) -> int:
+        if self.encoding == "utf-16":
+            return len(segment.encode("utf-16-le", "surrogatepass")) // 2
+        if self.encoding == "utf-8":
+            return len(segment.encode("utf-8", "surrogatepass"))
+        return len(segment)
 
 
 def _as_is(pos: Position) -> dict[str, int]:
@@ -77,18 +94,24 @@ def _as_is(pos: Position) -> dict[str, int]:
 
 
 class _Converter:
-    def __init__(self, texts: Mapping[str, str], root: str) -> None:
+    def __init__(self, texts: Mapping[str, str], root: str, encoding: str = "utf-16",
+                 uris: Mapping[str, str] | None = None) -> None:
         self.texts = texts
         self.root = root
+        self.encoding = encoding
+        self.uris = uris or {}
         self.maps: dict[str, LineMap | None] = {}
 
     def uri(self, file: str) -> str:
+        given = self.uris.get(file)
+        if given is not None:
+            return given
         return STDIN_URI if file == STDIN else file_uri(file, self.root)
 
     def range(self, file: str, span: Span) -> dict[str, dict[str, int]]:
         if file not in self.maps:
             text = self.texts.get(file)
-            self.maps[file] = LineMap(text) if text is not None else None
+            self.maps[file] = LineMap(text, self.encoding) if text is not None else None
         m = self.maps[file]
         convert = m.position if m is not None else _as_is
         start, end = convert(span.start), convert(span.end)
@@ -115,6 +138,7 @@ def diagnostic_dict(d: Diagnostic, conv: _Converter) -> dict[str, Any]:
         data["path"] = format_path(d.path)
     if d.origin is not None:
         data["origin"] = d.origin.template
+        data.update(source_entry(d.origin))
     if d.fix is not None:
         data["fix"] = fix_dict(d.fix)
     if d.suppressed_by is not None:
@@ -138,6 +162,15 @@ def lsp_diagnostics(result: LintResult, *, texts: Mapping[str, str] | None = Non
         diags = sorted(by_file[name], key=Diagnostic.sort_key)
         out.setdefault(conv.uri(name), []).extend(diagnostic_dict(d, conv) for d in diags)
     return out
+
+
+def document_diagnostics(diagnostics: Sequence[Diagnostic], file: str, text: str, *,
+                         uri: str | None = None, encoding: str = "utf-16",
+                         root: str | None = None) -> list[dict[str, Any]]:
+    """One document's diagnostics (as given: filter suppressed ones first) in file order, as LSP
+    `Diagnostic` objects; `uri` names the document in related locations (default: from `file`)."""
+    conv = _Converter({file: text}, resolve_root(root), encoding, {file: uri} if uri else None)
+    return [diagnostic_dict(d, conv) for d in sorted(diagnostics, key=Diagnostic.sort_key)]
 
 
 def render(result: LintResult, rules: Sequence[Rule] = (), *,

@@ -5,8 +5,10 @@ index. Columns stay in code points (`run.columnKind: "unicodeCodePoints"`). File
 (the working directory unless `root=` is given) are relative URIs against `%SRCROOT%`; files
 outside it are absolute `file://` URIs; standard input is the relative URI `stdin` with no base.
 Suppressed diagnostics are always included, with `suppressions`, because code scanning uses them to
-close alerts. Helm-rendered documents name their template as a related location (kubelint knows
-the template's path inside its chart, not its line, so that location has no region).
+close alerts. Helm-rendered documents name their template as a related location: without
+`--chart` only the template's path inside its chart is known (no region, base `HELM_CHARTS`); with
+it, the template file and mapped line (`properties.sourceApproximate` says whether that line is
+proven).
 
 This module also holds the helpers the other machine formats share: the rule documentation URL and
 file -> URI conversion.
@@ -44,8 +46,18 @@ LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 FINGERPRINT_KEY = "kubelint/v1"
 
 
+CUSTOM_RULES_URL = INFORMATION_URI + "/blob/main/docs/custom-rules.md"
+"""What rules that are not built in (custom, kube-linter checks, plugins, policies) link to."""
+
+
 def rule_doc_url(rule_id: str) -> str:
     """The documentation page of a rule."""
+    from kubelint.rules import by_id
+
+    try:
+        by_id(rule_id)
+    except KeyError:
+        return CUSTOM_RULES_URL
     return f"{RULE_DOCS_URL}{quote(rule_id)}.md"
 
 
@@ -159,7 +171,14 @@ def result_dict(d: Diagnostic, root: str, rule_index: Mapping[str, int],
                                               "region": region(d.span)}}]
     out["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint}
     related: list[dict[str, Any]] = []
-    if d.origin is not None:
+    if d.origin is not None and d.origin.file is not None:
+        line = d.origin.line or 1
+        note = " (the line is approximate)" if d.origin.approximate else ""
+        related.append({
+            "physicalLocation": {"artifactLocation": artifact_location(d.origin.file, root),
+                                 "region": {"startLine": line}},
+            "message": _text(f"rendered from {d.origin.template}{note}")})
+    elif d.origin is not None:
         related.append({
             "physicalLocation": {"artifactLocation": {"uri": quote(d.origin.template, safe="/",
                                                                    errors="surrogateescape"),
@@ -184,6 +203,8 @@ def result_dict(d: Diagnostic, root: str, rule_index: Mapping[str, int],
         props["resource"] = {k: v for k, v in fields.items() if v is not None}
     if d.origin is not None:
         props["helmTemplate"] = d.origin.template
+        if d.origin.file is not None:
+            props["sourceApproximate"] = d.origin.approximate
     if d.fix is not None:
         props["fix"] = d.fix.title
     if props:

@@ -26,7 +26,7 @@ def render(result: LintResult, rules: Sequence[Rule] = (), *, color: bool = Fals
             rule_id = f"{_DIM}{rule_id}{_RESET}"
         line = f"{where} {sev} {rule_id} {d.message}"
         if d.origin is not None:
-            line += f" (from {d.origin.template})"
+            line += f" (from {d.origin.label})"
         if d.suppressed_by:
             line += f" [suppressed by {d.suppressed_by}]"
         lines.append(line)
@@ -44,6 +44,13 @@ def summary_line(result: LintResult) -> str:
     parts = [f"{n} {s.label}{'s' if n != 1 else ''}" for s, n in counts if n]
     found = ", ".join(parts) if parts else "no problems"
     suppressed = len(result.diagnostics) - len(active)
+    baselined = 0
+    if suppressed:
+        from kubelint.baseline import baselined as count_baselined
+
+        baselined = count_baselined(result)
+        suppressed -= baselined
     extra = f", {suppressed} suppressed" if suppressed else ""
+    extra += f", {baselined} baselined" if baselined else ""
     return (f"{found}{extra} in {result.resources} resource{'s' if result.resources != 1 else ''}"
             f" from {result.files} file{'s' if result.files != 1 else ''}")

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from kubelint.rule import Rule
-from kubelint.rules import (control_plane, deprecations, hygiene, images, input, isolation, metadata,
-                            networking, probes, rbac, reliability, resources, schema, secrets,
-                            security)
+from kubelint.rules import (autoscaling, control_plane, deprecations, hygiene, images, input,
+                            isolation, metadata, networking, pod_security, probes, psp, rbac,
+                            reliability, resources, schema, secrets, security)
 
 ALL_RULES: tuple[Rule, ...] = (
-    *input.RULES, *security.RULES, *images.RULES, *resources.RULES, *probes.RULES,
-    *secrets.RULES, *reliability.RULES, *hygiene.RULES, *networking.RULES, *isolation.RULES,
+    *input.RULES, *security.RULES, *pod_security.RULES, *images.RULES, *resources.RULES,
+    *probes.RULES,
+    *secrets.RULES, *reliability.RULES, *autoscaling.RULES, *hygiene.RULES, *networking.RULES,
+    *isolation.RULES, *psp.RULES,
     *rbac.RULES, *control_plane.RULES, *schema.RULES, *deprecations.RULES, *metadata.RULES,
 )
 

@@ -430,12 +430,13 @@ def present(*names: str) -> FlagCheck:
 
 
 def boolean(name: str, want: bool, default: bool) -> FlagCheck:
-    """A boolean flag must end up `want` (an unset flag takes `default`)."""
+    """A boolean flag must end up `want` (an unset flag takes `default`; with the rule option
+    `explicit`, an unset flag is reported even when its default is right)."""
 
     def check(cl: CommandLine, opts: Mapping[str, Any]) -> Iterator[Hit]:
         flag = cl.last(name)
         if flag is None:
-            if default != want and cl.defaults_apply:
+            if cl.defaults_apply and (default != want or opts.get("explicit") is True):
                 yield cl.anchor, f"{name} is not set (defaults to {str(default).lower()})"
             return
         value = flag.boolean()
@@ -740,6 +741,15 @@ class Spec:
     references: tuple[str, ...] = ()
     options_schema: Mapping[str, Any] | None = None
     defaults: Mapping[str, Any] = field(default_factory=dict)
+
+
+EXPLICIT_OPTION = MappingProxyType({
+    "type": "object", "additionalProperties": False,
+    "properties": {"explicit": {
+        "type": "boolean",
+        "description": "Also report the flag when it is not written, although its default is "
+                       "safe (for policies that want every setting stated, as checkov does)."}},
+})
 
 
 def _eq(**tools: str | tuple[str, ...]) -> dict[str, tuple[str, ...]]:
@@ -1050,7 +1060,8 @@ SPECS: tuple[Spec, ...] = (
                   "The default is true.",
         remediation="Remove --service-account-lookup=false.",
         flags={APISERVER: boolean("--service-account-lookup", want=True, default=True)},
-        equivalents=_eq(trivy="KCV-0024"),
+        equivalents=_eq(trivy="KCV-0024", checkov="CKV_K8S_96"),
+        options_schema=EXPLICIT_OPTION, defaults={"explicit": False},
         references=(APISERVER_URL, CIS_URL),
     ),
     Spec(
@@ -1409,6 +1420,8 @@ SPECS: tuple[Spec, ...] = (
         flags={KUBELET: boolean("--make-iptables-util-chains", want=True, default=True)},
         objects={KUBELET_CONFIGURATION: field_is(("makeIPTablesUtilChains",),
                                                  lambda v: v is False)},
+        equivalents=_eq(checkov="CKV_K8S_145"),
+        options_schema=EXPLICIT_OPTION, defaults={"explicit": False},
         references=(KUBELET_CONFIG_URL, CIS_URL),
     ),
     Spec(

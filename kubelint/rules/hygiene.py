@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 from typing import Any
 
 from kubelint.k8s import (
@@ -20,6 +21,7 @@ from kubelint.k8s import (
     object_label,
     pod_owner,
     pod_spec,
+    pod_template_metadata,
 )
 from kubelint.model import Finding, Severity, YamlPath
 from kubelint.rule import Context, rule
@@ -41,6 +43,17 @@ RESTART_POLICY_URL = ("https://kubernetes.io/docs/concepts/workloads/pods/pod-li
 JOB_URL = "https://kubernetes.io/docs/concepts/workloads/controllers/job/"
 SHARE_PROCESS_URL = ("https://kubernetes.io/docs/tasks/configure-pod-container/"
                      "share-process-namespace/")
+NODE_AFFINITY_URL = ("https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/"
+                     "#node-affinity")
+SECURITY_CONTEXT_URL = ("https://kubernetes.io/docs/tasks/configure-pod-container/"
+                        "security-context/")
+DASHBOARD_URL = ("https://kubernetes.io/docs/tasks/access-application-cluster/"
+                 "web-ui-dashboard/")
+GIT_SYNC_URL = "https://github.com/kubernetes/git-sync"
+YAMLLINT_KEY_ORDERING_URL = ("https://yamllint.readthedocs.io/en/stable/rules.html"
+                             "#module-yamllint.rules.key_ordering")
+HELM2_URL = "https://helm.sh/blog/helm-v2-deprecation-timeline/"
+HELM_TILLER_SECURITY_URL = "https://v2.helm.sh/docs/securing_installation/"
 CONTAINER_API_URL = ("https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/"
                      "pod-v1/#Container")
 
@@ -191,6 +204,11 @@ def invalid_env_var_name(res: Resource, ctx: Context) -> Iterator[Finding]:
 # --- organisation policy --------------------------------------------------------------------
 
 
+def _checked_kind(res: Resource, ctx: Context) -> bool:
+    kinds = ctx.options.get("kinds")
+    return not isinstance(kinds, list) or not kinds or res.kind in kinds
+
+
 def _missing_metadata(res: Resource, field: str, required: Any) -> Iterator[Finding]:
     """One finding listing the required `metadata.<field>` keys that are absent or empty."""
     present = as_dict(res.metadata.get(field))
@@ -202,47 +220,112 @@ def _missing_metadata(res: Resource, field: str, required: Any) -> Iterator[Find
         yield Finding(("metadata", field), f"required {noun} {keys} missing on {object_label(res)}")
 
 
+def _mismatched_values(res: Resource, field: str, patterns: Any) -> Iterator[Finding]:
+    """A finding for each present `metadata.<field>` value that does not match its pattern."""
+    present = as_dict(res.metadata.get(field))
+    for key, pattern in as_dict(patterns).items():
+        value = present.get(key)
+        if value is None or value == "" or not isinstance(pattern, str):
+            continue
+        try:
+            ok = re.fullmatch(pattern, str(value)) is not None
+        except re.error:
+            continue  # the configuration schema cannot check a pattern; a bad one checks nothing
+        if not ok:
+            yield Finding(("metadata", field, key),
+                          f"{field[:-1]} {key!r} of {object_label(res)} is {str(value)!r}, which "
+                          f"does not match {pattern!r}")
+
+
+_KINDS_OPTION = {"type": "array", "items": {"type": "string"}, "uniqueItems": True,
+                 "description": "The kinds to check; every kind when unset or empty."}
+_PATTERNS_OPTION = {"type": "object", "additionalProperties": {"type": "string",
+                                                               "format": "regex"},
+                    "description": "Regular expressions that the values of these keys must "
+                                   "match in full, when present."}
+
+
 def _keys_schema(name: str, description: str) -> dict:
     return {"type": "object", "additionalProperties": False,
             "properties": {name: {"type": "array", "items": {"type": "string"},
-                                  "uniqueItems": True, "description": description}}}
+                                  "uniqueItems": True, "description": description},
+                           "kinds": _KINDS_OPTION, "patterns": _PATTERNS_OPTION}}
 
 
 @rule(
     id="missing-required-labels", category=HYGIENE, severity=Severity.WARNING,
     default_enabled=False,
     summary="An object lacks labels the configuration requires (by default "
-            "app.kubernetes.io/name and app.kubernetes.io/instance).",
+            "app.kubernetes.io/name and app.kubernetes.io/instance), or a label value does not "
+            "match its configured pattern.",
     rationale="Tools and people find, group and select objects by labels: dashboards, cost "
               "reports, `kubectl get -l` and policies all miss an object without them.",
-    remediation="Add the missing labels to the object's metadata.labels.",
+    remediation="Add the missing labels to the object's metadata.labels, with values of the "
+                "required form.",
     references=(LABELS_URL,),
+    equivalents={"kube-linter": "required-label-owner"},
     options_schema=_keys_schema("labels", "Label keys every object must carry, with a "
                                           "non-empty value."),
     defaults={"labels": ["app.kubernetes.io/name", "app.kubernetes.io/instance"]},
 )
 def missing_required_labels(res: Resource, ctx: Context) -> Iterator[Finding]:
-    """Checks every kind. kube-linter's required-label-owner is this rule with
-    labels: [owner]."""
-    yield from _missing_metadata(res, "labels", ctx.options.get("labels"))
+    """Checks every kind unless `kinds` narrows it. kube-linter's required-label-owner is this
+    rule with labels: [owner] and kinds limited to its workload kinds."""
+    if _checked_kind(res, ctx):
+        yield from _missing_metadata(res, "labels", ctx.options.get("labels"))
+        yield from _mismatched_values(res, "labels", ctx.options.get("patterns"))
 
 
 @rule(
     id="missing-required-annotations", category=HYGIENE, severity=Severity.WARNING,
     default_enabled=False,
-    summary="An object lacks annotations the configuration requires (none by default).",
+    summary="An object lacks annotations the configuration requires (none by default), or an "
+            "annotation value does not match its configured pattern.",
     rationale="Annotations such as an owner, a team contact or a runbook link tell on-call "
               "engineers whom to ask; a policy only helps if every object follows it.",
-    remediation="Add the missing annotations to the object's metadata.annotations.",
+    remediation="Add the missing annotations to the object's metadata.annotations, with values "
+                "of the required form.",
     references=(ANNOTATIONS_URL,),
+    equivalents={"kube-linter": "required-annotation-email"},
     options_schema=_keys_schema("annotations", "Annotation keys every object must carry, with "
                                                 "a non-empty value."),
     defaults={"annotations": []},
 )
 def missing_required_annotations(res: Resource, ctx: Context) -> Iterator[Finding]:
-    """Checks every kind for keys only; kube-linter's required-annotation-email also checks
-    the value's shape."""
-    yield from _missing_metadata(res, "annotations", ctx.options.get("annotations"))
+    """Checks every kind unless `kinds` narrows it. kube-linter's required-annotation-email is
+    this rule with annotations: [email], a `patterns` entry for email and its workload kinds."""
+    if _checked_kind(res, ctx):
+        yield from _missing_metadata(res, "annotations", ctx.options.get("annotations"))
+        yield from _mismatched_values(res, "annotations", ctx.options.get("patterns"))
+
+
+INSTANCE_LABEL = "app.kubernetes.io/instance"
+
+
+@rule(
+    id="mismatched-instance-label", category=HYGIENE, severity=Severity.INFO,
+    kinds=WORKLOADS, default_enabled=False,
+    summary=f"A workload's {INSTANCE_LABEL} label is missing or differs from its name.",
+    rationale="Where a convention says that each workload is one instance named after itself, "
+              "tools that group objects by instance (dashboards, cost reports, `kubectl get -l`) "
+              "attribute a workload with a missing or different instance label to the wrong "
+              "application. Helm sets the label to the release name, which this convention "
+              "does not fit.",
+    remediation=f"Set metadata.labels[{INSTANCE_LABEL}] to the workload's metadata.name.",
+    references=(LABELS_URL,),
+    equivalents={"polaris": "metadataAndInstanceMismatched"},
+)
+def mismatched_instance_label(res: Resource, ctx: Context) -> Iterator[Finding]:
+    if res.name is None:
+        return
+    value = res.labels.get(INSTANCE_LABEL)
+    if value is None:
+        where = ("metadata", "labels") if res.labels else ("metadata", "name")
+        yield Finding(where, f"{res.kind} {res.name!r} has no {INSTANCE_LABEL} label")
+    elif value != res.name:
+        yield Finding(("metadata", "labels", INSTANCE_LABEL),
+                      f"{INSTANCE_LABEL} {value!r} of {res.kind} {res.name!r} differs from its "
+                      f"name")
 
 
 @rule(
@@ -264,6 +347,43 @@ def unset_priority_class(res: Resource, ctx: Context) -> Iterator[Finding]:
     path, spec = found
     if spec.get("priorityClassName") in (None, ""):
         yield Finding((*path, "priorityClassName"), f"{pod_owner(res)} sets no priorityClassName")
+
+
+_SYSTEM_PRIORITY_CLASSES = ["system-cluster-critical", "system-node-critical"]
+
+
+@rule(
+    id="disallowed-priority-class", category=HYGIENE, severity=Severity.WARNING,
+    kinds=WORKLOADS, default_enabled=False,
+    summary="A pod spec names a priorityClassName that is not in the configured allow-list "
+            "(by default system-cluster-critical and system-node-critical).",
+    rationale="Priority decides who is preempted when the cluster is full: a workload that "
+              "picks a class above its importance evicts others, and a class that does not "
+              "exist keeps its pods from being created. An allow-list keeps the choice to the "
+              "classes the cluster defines for such workloads.",
+    remediation="Use one of the allowed priority classes, or add the class to the rule's "
+                "`allowed` option.",
+    references=(PRIORITY_URL,),
+    equivalents={"kube-linter": "priority-class-name"},
+    options_schema={"type": "object", "additionalProperties": False,
+                    "properties": {"allowed": {
+                        "type": "array", "items": {"type": "string"}, "uniqueItems": True,
+                        "description": "Priority class names pods may use."}}},
+    defaults={"allowed": _SYSTEM_PRIORITY_CLASSES},
+)
+def disallowed_priority_class(res: Resource, ctx: Context) -> Iterator[Finding]:
+    """An unset or empty priorityClassName passes (unset-priority-class asks for one)."""
+    found = pod_spec(res)
+    if found is None:
+        return
+    path, spec = found
+    name = spec.get("priorityClassName")
+    allowed = [a for a in as_list(ctx.options.get("allowed")) if isinstance(a, str)]
+    if isinstance(name, str) and name and name not in allowed:
+        listed = ", ".join(allowed) if allowed else "none"
+        yield Finding((*path, "priorityClassName"),
+                      f"{pod_owner(res)} uses priority class {name!r}, not one of the allowed "
+                      f"({listed})")
 
 
 # --- pod settings ---------------------------------------------------------------------------
@@ -439,9 +559,348 @@ def interactive_container(res: Resource, ctx: Context) -> Iterator[Finding]:
         yield Finding((*c.path, "stdin" if stdin else "tty"), f"container {c.name!r} {what}")
 
 
+
+@rule(
+    id="missing-node-affinity", category=HYGIENE, severity=Severity.INFO, kinds=WORKLOADS,
+    default_enabled=False,
+    summary="A pod spec sets neither node affinity nor a nodeSelector.",
+    rationale="In clusters with node pools for different purposes (system, GPU, spot, "
+              "tenant), a pod without node placement may land on any of them: on nodes it "
+              "cannot use, that are about to disappear, or that belong to someone else.",
+    remediation="Add affinity.nodeAffinity (or a nodeSelector) that selects the nodes the "
+                "workload is meant to run on.",
+    references=(NODE_AFFINITY_URL,),
+    equivalents={"kube-linter": "no-node-affinity"},
+)
+def missing_node_affinity(res: Resource, ctx: Context) -> Iterator[Finding]:
+    """kube-linter's no-node-affinity wants affinity.nodeAffinity; kubelint also accepts a
+    non-empty nodeSelector, the simpler way to say the same."""
+    found = pod_spec(res)
+    if found is None:
+        return
+    path, spec = found
+    if dig(spec, "affinity", "nodeAffinity") is not None or as_dict(spec.get("nodeSelector")):
+        return
+    yield Finding((*path, "affinity"), f"{pod_owner(res)} sets no node affinity or nodeSelector")
+
+
+@rule(
+    id="privileged-port", category=HYGIENE, severity=Severity.INFO, kinds=WORKLOADS,
+    default_enabled=False,
+    summary="A container declares a containerPort below 1024.",
+    rationale="Binding a port below 1024 needs root or the NET_BIND_SERVICE capability (unless "
+              "the node lowers net.ipv4.ip_unprivileged_port_start), so such a port usually "
+              "means a container that keeps privileges only to listen. Inside a pod any port "
+              "will do: a Service can still expose it as 80 or 443.",
+    remediation="Listen on a port of 1024 or above and map it with the Service's port and "
+                "targetPort.",
+    references=(PORTS_URL,),
+    equivalents={"kube-linter": "privileged-ports"},
+)
+def privileged_port(res: Resource, ctx: Context) -> Iterator[Finding]:
+    for c in containers(res):
+        for i, port in enumerate(as_list(c.spec.get("ports"))):
+            number = as_dict(port).get("containerPort")
+            if is_int(number) and 0 < number < 1024:
+                yield Finding((*c.path, "ports", i, "containerPort"),
+                              f"container {c.name!r} declares privileged port {number}")
+
+
+@rule(
+    id="no-restart-on-failure", category=HYGIENE, severity=Severity.INFO, kinds=WORKLOADS,
+    default_enabled=False,
+    summary="A pod spec does not set restartPolicy to Always or OnFailure (it is unset or "
+            "Never).",
+    rationale="With Never, a failed container stays failed: a Job's retries then need new "
+              "pods and a bare Pod is gone for good. Stating Always or OnFailure makes recovery "
+              "from crashes part of the manifest rather than a default.",
+    remediation="Set restartPolicy to Always, or OnFailure for Jobs and CronJobs.",
+    references=(RESTART_POLICY_URL,),
+    equivalents={"kube-linter": "restart-policy"},
+)
+def no_restart_on_failure(res: Resource, ctx: Context) -> Iterator[Finding]:
+    """kube-linter's restart-policy semantics. Values the kind does not accept at all (Always
+    in a Job) are invalid-restart-policy's findings."""
+    found = pod_spec(res)
+    if found is None:
+        return
+    path, spec = found
+    value = spec.get("restartPolicy")
+    if value in ("Always", "OnFailure"):
+        return
+    what = "sets no restartPolicy" if value is None else f"sets restartPolicy {value!r}"
+    if value is not None:
+        what += ", so failed containers are not restarted"
+    yield Finding((*path, "restartPolicy"), f"{pod_owner(res)} {what}")
+
+
+# --- explicit security contexts -------------------------------------------------------------
+
+
+@rule(
+    id="missing-pod-security-context", category=HYGIENE, severity=Severity.INFO,
+    kinds=WORKLOADS, default_enabled=False,
+    summary="A pod spec sets no pod-level securityContext (or an empty one).",
+    rationale="Some policies require every pod to state its security settings (user, group, "
+              "fsGroup, seccomp profile) rather than inherit the image's and runtime's "
+              "defaults. The settings that matter each have their own rule; this one asks for "
+              "the block itself.",
+    remediation="Add a securityContext to the pod spec with the settings the workload runs "
+                "with, such as runAsNonRoot, runAsUser and seccompProfile.",
+    references=(SECURITY_CONTEXT_URL,),
+    equivalents={"checkov": "CKV_K8S_29"},
+)
+def missing_pod_security_context(res: Resource, ctx: Context) -> Iterator[Finding]:
+    found = pod_spec(res)
+    if found is None:
+        return
+    path, spec = found
+    if not as_dict(spec.get("securityContext")):
+        yield Finding((*path, "securityContext"), f"{pod_owner(res)} sets no securityContext")
+
+
+@rule(
+    id="missing-container-security-context", category=HYGIENE, severity=Severity.INFO,
+    kinds=WORKLOADS, default_enabled=False,
+    summary="A container or init container sets no securityContext (or an empty one).",
+    rationale="Some policies require every container to state its security settings "
+              "(privilege escalation, capabilities, read-only root filesystem) rather than "
+              "inherit defaults. The settings that matter each have their own rule; this one "
+              "asks for the block itself.",
+    remediation="Add a securityContext to the container, such as allowPrivilegeEscalation: "
+                "false, readOnlyRootFilesystem: true and capabilities.drop: [ALL].",
+    references=(SECURITY_CONTEXT_URL,),
+    equivalents={"checkov": "CKV_K8S_30"},
+)
+def missing_container_security_context(res: Resource, ctx: Context) -> Iterator[Finding]:
+    """Ephemeral (debug) containers are not checked."""
+    for c in containers(res):
+        if c.list_name != "ephemeralContainers" and not c.security_context:
+            yield Finding((*c.path, "securityContext"),
+                          f"container {c.name!r} sets no securityContext")
+
+
+# --- retired components ---------------------------------------------------------------------
+
+_TILLER_LABELS = (("app", "helm"), ("name", "tiller"))
+
+
+def _is_tiller(c: Container) -> bool:
+    image = c.spec.get("image")
+    return isinstance(image, str) and "tiller" in image
+
+
+def _tiller_pod(res: Resource) -> bool:
+    labels = as_dict(pod_template_metadata(res)[1].get("labels"))
+    return any(labels.get(k) == v for k, v in _TILLER_LABELS)
+
+
+@rule(
+    id="tiller-deployment", category=HYGIENE, severity=Severity.WARNING, kinds=WORKLOADS,
+    default_enabled=False,
+    summary="A workload runs Tiller, the server side of Helm 2.",
+    rationale="Helm 2 reached end of life in November 2020 and Tiller gets no security fixes. "
+              "Tiller usually holds cluster-admin rights and, by default, answers anyone in the "
+              "cluster without authentication, so any pod can install charts as cluster admin.",
+    remediation="Migrate the releases to Helm 3 (which needs no in-cluster component) and "
+                "delete the Tiller deployment.",
+    references=(HELM2_URL,),
+    equivalents={"checkov": "CKV_K8S_34"},
+)
+def tiller_deployment(res: Resource, ctx: Context) -> Iterator[Finding]:
+    """A container image whose name contains 'tiller', or pod labels app=helm or name=tiller
+    (the labels `helm init` sets)."""
+    tiller = [c for c in containers(res) if _is_tiller(c)]
+    if tiller:
+        c = tiller[0]
+        yield Finding((*c.path, "image"), f"container {c.name!r} of {object_label(res)} runs "
+                                          f"Tiller ({c.spec['image']})")
+    elif _tiller_pod(res):
+        meta_path, _ = pod_template_metadata(res)
+        yield Finding((*meta_path, "labels"), f"{pod_owner(res)} is labelled as Tiller")
+
+
+_LOCAL_LISTEN = re.compile(r"^--listen(?:=|$)")
+_LOCAL_ADDRESS = re.compile(r"^(?:localhost|127\.0\.0\.1):")
+
+
+def _listens_locally(c: Container) -> bool:
+    args = [a for a in (*as_list(c.spec.get("command")), *as_list(c.spec.get("args")))
+            if isinstance(a, str)]
+    for i, arg in enumerate(args):
+        if not _LOCAL_LISTEN.match(arg):
+            continue
+        value = arg.partition("=")[2] if "=" in arg else (args[i + 1] if i + 1 < len(args)
+                                                          else "")
+        if _LOCAL_ADDRESS.match(value.strip()):
+            return True
+    return False
+
+
+@rule(
+    id="exposed-tiller", category=HYGIENE, severity=Severity.ERROR, kinds=WORKLOADS,
+    default_enabled=False,
+    summary="A Tiller (Helm 2) container listens on all interfaces instead of localhost.",
+    rationale="Tiller's gRPC port has no authentication by default: listening beyond "
+              "localhost lets any pod in the cluster talk to it and install or delete releases "
+              "with Tiller's (usually cluster-admin) rights.",
+    remediation="Pass --listen=localhost:44134 to Tiller (clients then reach it through "
+                "port-forwarding), or better, migrate to Helm 3 and remove Tiller.",
+    references=(HELM2_URL, HELM_TILLER_SECURITY_URL),
+    equivalents={"checkov": "CKV_K8S_45"},
+)
+def exposed_tiller(res: Resource, ctx: Context) -> Iterator[Finding]:
+    """Tiller is recognised as by tiller-deployment; every container of a pod labelled as
+    Tiller counts."""
+    labelled = _tiller_pod(res)
+    for c in containers(res):
+        if (labelled or _is_tiller(c)) and not _listens_locally(c):
+            yield Finding(c.path, f"Tiller container {c.name!r} of {object_label(res)} does not "
+                                  "listen on localhost only")
+
+
+def _mentions_tiller(value: object) -> bool:
+    return isinstance(value, str) and "tiller" in value.lower()
+
+
+@rule(
+    id="tiller-service", category=HYGIENE, severity=Severity.WARNING, kinds=("Service",),
+    default_enabled=False,
+    summary="A Service exposes Tiller, the server side of Helm 2.",
+    rationale="A Service in front of Tiller makes its unauthenticated gRPC port reachable by "
+              "name from every pod in the cluster; Helm 2 clients do not need one (they "
+              "port-forward to the pod).",
+    remediation="Delete the Service (and migrate to Helm 3, which needs no Tiller).",
+    references=(HELM2_URL, HELM_TILLER_SECURITY_URL),
+    equivalents={"checkov": "CKV_K8S_44"},
+)
+def tiller_service(res: Resource, ctx: Context) -> Iterator[Finding]:
+    """A Service whose name, label values or selector values mention tiller (any case). Helm 2's
+    `heritage: Tiller` label, which says who installed the object, does not count (checkov
+    counts it, so it flags every Service a Helm 2 chart rendered)."""
+    selector = as_dict(as_dict(res.obj.get("spec")).get("selector"))
+    if _mentions_tiller(res.name):
+        where = ("metadata", "name")
+    elif any(_mentions_tiller(v) for k, v in res.labels.items() if k != "heritage"):
+        where = ("metadata", "labels")
+    elif any(_mentions_tiller(v) for v in selector.values()):
+        where = ("spec", "selector")
+    else:
+        return
+    yield Finding(where, f"{object_label(res)} exposes Tiller")
+
+
+
+_DASHBOARD_LABELS = (("app", "kubernetes-dashboard"), ("k8s-app", "kubernetes-dashboard"))
+
+
+def _is_dashboard(c: Container) -> bool:
+    image = c.spec.get("image")
+    return isinstance(image, str) and ("kubernetes-dashboard" in image or "kubernetesui/" in image)
+
+
+@rule(
+    id="kubernetes-dashboard-deployment", category=HYGIENE, severity=Severity.WARNING,
+    kinds=WORKLOADS, default_enabled=False,
+    summary="A workload runs the Kubernetes dashboard (a kubernetesui or kubernetes-dashboard "
+            "image, or pods labelled as the dashboard).",
+    rationale="The dashboard is a web UI that acts with the rights of its service account or "
+              "of the token a user pastes into it; installs exposed outside the cluster or "
+              "bound to broad roles have been a common way into clusters. Policies that forbid "
+              "in-cluster admin UIs enable this rule.",
+    remediation="Remove the dashboard, or keep it reachable only through `kubectl port-forward` "
+                "or an authenticating proxy, with a service account that has read-only rights.",
+    references=(DASHBOARD_URL,),
+    equivalents={"checkov": "CKV_K8S_33"},
+)
+def kubernetes_dashboard_deployment(res: Resource, ctx: Context) -> Iterator[Finding]:
+    """Images containing kubernetes-dashboard or kubernetesui/ (its metrics scraper too), or
+    pod labels app or k8s-app = kubernetes-dashboard."""
+    found = next((c for c in containers(res) if _is_dashboard(c)), None)
+    labels = as_dict(pod_template_metadata(res)[1].get("labels"))
+    if found is not None:
+        yield Finding((*found.path, "image"), f"container {found.name!r} of {object_label(res)} "
+                                              f"runs the Kubernetes dashboard "
+                                              f"({found.spec['image']})")
+    elif any(labels.get(k) == v for k, v in _DASHBOARD_LABELS):
+        yield Finding((*pod_template_metadata(res)[0], "labels"),
+                      f"{pod_owner(res)} is labelled as the Kubernetes dashboard")
+
+
+_GIT_SYNC_GIT = frozenset({"GITSYNC_GIT", "GIT_SYNC_GIT"})
+
+
+@rule(
+    id="git-sync-git-override", category=HYGIENE, severity=Severity.WARNING, kinds=WORKLOADS,
+    default_enabled=False,
+    summary="A container sets GITSYNC_GIT, replacing the git binary that git-sync runs.",
+    rationale="git-sync runs whatever program GITSYNC_GIT names, with the sidecar's repository "
+              "credentials and volumes; the setting exists for testing, and in a deployed pod "
+              "it lets whoever can edit the environment run code in place of git.",
+    remediation="Remove GITSYNC_GIT (and GIT_SYNC_GIT) so that git-sync runs the git in its "
+                "image.",
+    references=(GIT_SYNC_URL,),
+    equivalents={"checkov": "CKV_K8S_159"},
+)
+def git_sync_git_override(res: Resource, ctx: Context) -> Iterator[Finding]:
+    """checkov looks for GITSYNC_GIT only; kubelint also for git-sync v3's GIT_SYNC_GIT."""
+    for c in containers(res):
+        for i, item in enumerate(as_list(c.spec.get("env"))):
+            name = as_dict(item).get("name")
+            if name in _GIT_SYNC_GIT:
+                yield Finding((*c.path, "env", i), f"container {c.name!r} sets {name}, so "
+                                                   "git-sync runs another program as git")
+
+
+# --- key order ------------------------------------------------------------------------------
+
+
+def _show_path(path: tuple) -> str:
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out or "the top level"
+
+
+def _unsorted(node: object, path: tuple) -> Iterator[tuple[tuple, str, str]]:
+    """(path, key, key before it) for each mapping whose keys are out of order, pre-order."""
+    if isinstance(node, dict):
+        keys = [str(k) for k in node]
+        for before, key in pairwise(keys):
+            if key < before:
+                yield path, key, before
+                break
+        for key, value in node.items():
+            yield from _unsorted(value, (*path, key))
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _unsorted(item, (*path, i))
+
+
+@rule(
+    id="unsorted-keys", category=HYGIENE, severity=Severity.INFO, default_enabled=False,
+    summary="A mapping's keys are not in alphabetical order.",
+    rationale="Kubernetes ignores key order, but teams that keep keys sorted get smaller diffs "
+              "and find fields faster; this rule enforces that convention where it is one.",
+    remediation="Sort the mapping's keys alphabetically (a formatter can do it).",
+    references=(YAMLLINT_KEY_ORDERING_URL,),
+    equivalents={"kube-linter": "sorted-keys"},
+)
+def unsorted_keys(res: Resource, ctx: Context) -> Iterator[Finding]:
+    """Every mapping of the object, including list items, compared by code point (uppercase
+    before lowercase), one finding per mapping at its first out-of-order key."""
+    for path, key, before in _unsorted(res.obj, ()):
+        yield Finding((*path, key), f"key {key!r} of {_show_path(path)} in {object_label(res)} "
+                                    f"comes after {before!r}")
+
+
 RULES = (
     duplicate_env_var, duplicate_container_name, duplicate_container_port, invalid_env_var_name,
-    missing_required_labels, missing_required_annotations, unset_priority_class,
-    excessive_dns_ndots, host_aliases, invalid_restart_policy, shared_process_namespace,
-    interactive_container,
+    missing_required_labels, missing_required_annotations, mismatched_instance_label,
+    unset_priority_class,
+    disallowed_priority_class, excessive_dns_ndots, host_aliases, invalid_restart_policy,
+    shared_process_namespace, interactive_container, missing_node_affinity, privileged_port,
+    no_restart_on_failure, missing_pod_security_context, missing_container_security_context,
+    tiller_deployment, exposed_tiller, tiller_service, kubernetes_dashboard_deployment,
+    git_sync_git_override, unsorted_keys,
 )

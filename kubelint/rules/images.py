@@ -156,20 +156,35 @@ def missing_image_digest(res: Resource, ctx: Context) -> Iterator[Finding]:
               "without checking its own pull credentials.",
     remediation="Set imagePullPolicy: Always, or pin the image by digest.",
     references=(PULL_POLICY_URL,),
-    equivalents={"checkov": "CKV_K8S_15"},
+    equivalents={"checkov": "CKV_K8S_15", "kube-score": "container-image-pull-policy",
+                 "polaris": "pullPolicyNotAlways"},
+    options_schema={"type": "object", "additionalProperties": False, "properties": {
+        "pass_digests": {"type": "boolean",
+                         "description": "Let images pinned by digest pass whatever the policy."},
+        "explicit": {"type": "boolean",
+                     "description": "Require imagePullPolicy: Always to be written, even where "
+                                    "Kubernetes defaults to it."}}},
+    defaults={"pass_digests": True, "explicit": False},
 )
 def image_pull_policy_not_always(res: Resource, ctx: Context) -> Iterator[Finding]:
-    """Images pinned by digest pass whatever the policy: their content cannot change.
+    """By default images pinned by digest pass whatever the policy (their content cannot
+    change), and an unset policy passes when Kubernetes defaults it to Always (untagged or
+    latest images; those are latest-tag's business).
 
-    Unlike polaris' pullPolicyNotAlways, an unset policy passes when Kubernetes defaults it to
-    Always (untagged or latest images); those are latest-tag's business.
+    kube-score's container-image-pull-policy is this rule with pass_digests: false; Polaris'
+    pullPolicyNotAlways also with explicit: true.
     """
+    pass_digests = ctx.options.get("pass_digests") is not False
+    explicit = ctx.options.get("explicit") is True
     for c, image, ref in _images(res):
-        if ref.digest is not None:
+        if ref.digest is not None and pass_digests:
             continue
         policy = c.spec.get("imagePullPolicy")
         where = (*c.path, "imagePullPolicy")
-        if policy is None:
+        if policy is None and explicit:
+            yield Finding(where, f"container {c.name!r} pulls image {image!r} without "
+                                 "imagePullPolicy: Always")
+        elif policy is None:
             default = _default_pull_policy(ref)
             if default != "Always":
                 yield Finding(where, f"container {c.name!r} pulls image {image!r} with the "

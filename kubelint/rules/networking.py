@@ -713,7 +713,7 @@ def _internal_load_balancer(res: Resource) -> bool:
     remediation="Use type ClusterIP and expose the Service through an Ingress or Gateway, or "
                 "make the load balancer internal, or allow the type in this rule's options.",
     references=(SERVICE_TYPES_URL,),
-    equivalents={"kube-linter": "exposed-services"},
+    equivalents={"kube-linter": "exposed-services", "kube-score": "service-type"},
     options_schema={
         "type": "object", "additionalProperties": False,
         "properties": {"types": {

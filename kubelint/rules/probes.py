@@ -163,10 +163,20 @@ def _failure_window(probe: dict) -> int:
     remediation="Give the liveness probe a cheaper check that fails only when the process is "
                 "stuck, or at least a higher failureThreshold than the readiness probe.",
     references=(PROBE_CONCEPTS_URL, PROBES_URL),
+    equivalents={"kube-score": "pod-probes-identical"},
+    options_schema={"type": "object", "additionalProperties": False,
+                    "properties": {"ignore_timing": {
+                        "type": "boolean",
+                        "description": "Flag a liveness probe that runs the readiness check "
+                                       "even when it gives up later."}}},
+    defaults={"ignore_timing": False},
 )
 def identical_probes(res: Resource, ctx: Context) -> Iterator[Finding]:
     """The Kubernetes docs recommend the same endpoint with a higher failureThreshold for
-    liveness; that passes here, where kube-score's pod-probes-identical flags it."""
+    liveness; that passes here unless ignore_timing is true, which is kube-score's
+    pod-probes-identical (kube-score compares an HTTP check's path and port only, kubelint the
+    whole handler)."""
+    ignore_timing = ctx.options.get("ignore_timing") is True
     for c in _probed(res):
         liveness, readiness = c.spec.get("livenessProbe"), c.spec.get("readinessProbe")
         if not (isinstance(liveness, dict) and isinstance(readiness, dict)):
@@ -182,6 +192,10 @@ def identical_probes(res: Resource, ctx: Context) -> Iterator[Finding]:
             yield Finding((*c.path, "livenessProbe"),
                           f"container {c.name!r} has a liveness probe that runs its readiness "
                           f"check but fails sooner (after {live}s instead of {ready}s)")
+        elif ignore_timing:
+            yield Finding((*c.path, "livenessProbe"),
+                          f"container {c.name!r} has a liveness probe that runs its readiness "
+                          f"check (failing after {live}s instead of {ready}s)")
 
 
 @rule(

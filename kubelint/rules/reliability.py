@@ -4,12 +4,14 @@ the settings Jobs and CronJobs need to run and clean up predictably."""
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from kubelint.k8s import (
+    WORKLOADS,
     Resource,
     ResourceIndex,
     as_dict,
@@ -17,6 +19,7 @@ from kubelint.k8s import (
     dig,
     is_int,
     object_label,
+    pod_owner,
     pod_spec,
     pod_template_metadata,
     same_namespace,
@@ -67,11 +70,24 @@ def declared_replicas(res: Resource) -> int | None:
     return value if is_int(value) else None
 
 
-def _targets(autoscaler: Resource, res: Resource) -> bool:
+def _nested_folders(a: str, b: str) -> bool:
+    """Whether one file's folder is, or holds, the other's."""
+    da, db = os.path.dirname(os.path.normpath(a)), os.path.dirname(os.path.normpath(b))
+    return da == db or da.startswith(db + os.sep) or db.startswith(da + os.sep) \
+        or not da or not db
+
+
+def targets(autoscaler: Resource, res: Resource) -> bool:
+    """Whether an HPA or KEDA ScaledObject scales `res`: kind and name of its scaleTargetRef,
+    in the same namespace. When either object leaves the namespace unset, one's folder must
+    hold the other's, so that projects linted together are not paired by a shared name."""
     ref = as_dict(as_dict(autoscaler.obj.get("spec")).get("scaleTargetRef"))
     kind = ref.get("kind", "Deployment" if autoscaler.kind == "ScaledObject" else None)
-    return (ref.get("name") == res.name and kind == res.kind and res.name is not None
-            and same_namespace(autoscaler, res))
+    if not (ref.get("name") == res.name and kind == res.kind and res.name is not None
+            and same_namespace(autoscaler, res)):
+        return False
+    return (autoscaler.namespace is not None and res.namespace is not None) \
+        or _nested_folders(autoscaler.file, res.file)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +109,7 @@ def replica_range(res: Resource, index: ResourceIndex) -> Replicas | None:
     """The pods a workload runs, reading a HorizontalPodAutoscaler or KEDA ScaledObject that
     targets it (min default 1 for an HPA, 0 for KEDA; KEDA's max default 100)."""
     for auto in index.of_kind("HorizontalPodAutoscaler", "ScaledObject"):
-        if not _targets(auto, res):
+        if not targets(auto, res):
             continue
         spec = as_dict(auto.obj.get("spec"))
         if auto.kind == "HorizontalPodAutoscaler":
@@ -232,6 +248,82 @@ def unspread_replicas(res: Resource, ctx: Context) -> Iterator[Finding]:
                          f"one node: {why}")
 
 
+_WHEN_UNSATISFIABLE = ("DoNotSchedule", "ScheduleAnyway")
+
+
+def _constraint_problems(constraint: dict) -> Iterator[tuple[str, str]]:
+    """(field, what is wrong) for each broken field of one topology spread constraint."""
+    if constraint.get("labelSelector") is None:
+        yield "labelSelector", "has no labelSelector, so it counts no pods and spreads nothing"
+    skew = constraint.get("maxSkew")
+    if not (is_int(skew) and skew >= 1):
+        yield "maxSkew", ("sets no maxSkew" if skew is None else f"sets maxSkew {skew!r}") + \
+            ", which must be at least 1"
+    domains = constraint.get("minDomains")
+    if domains is not None and not (is_int(domains) and domains >= 1):
+        yield "minDomains", f"sets minDomains {domains!r}, which must be at least 1"
+    key = constraint.get("topologyKey")
+    if not (isinstance(key, str) and key):
+        yield "topologyKey", "has no topologyKey"
+    when = constraint.get("whenUnsatisfiable")
+    if when not in _WHEN_UNSATISFIABLE:
+        yield "whenUnsatisfiable", ("sets no whenUnsatisfiable" if when is None else
+                                    f"sets whenUnsatisfiable {when!r}") + \
+            ", which must be DoNotSchedule or ScheduleAnyway"
+
+
+@rule(
+    id="invalid-topology-spread-constraint", category=RELIABILITY, severity=Severity.WARNING,
+    kinds=WORKLOADS,
+    summary="A topology spread constraint lacks a labelSelector or has a missing or invalid "
+            "maxSkew, minDomains, topologyKey or whenUnsatisfiable.",
+    rationale="The API server rejects a constraint without a topologyKey, with a maxSkew or "
+              "minDomains below 1 or with an unknown whenUnsatisfiable; one without a "
+              "labelSelector is accepted but counts no pods, so it never spreads anything.",
+    remediation="Give every constraint a labelSelector matching the pod's own labels, a "
+                "topologyKey, a maxSkew of at least 1 and whenUnsatisfiable DoNotSchedule or "
+                "ScheduleAnyway.",
+    references=(SPREAD_URL,),
+    equivalents={"kube-score": "pod-topology-spread-constraints"},
+)
+def invalid_topology_spread_constraint(res: Resource, ctx: Context) -> Iterator[Finding]:
+    found = pod_spec(res)
+    if found is None:
+        return
+    path, spec = found
+    for i, constraint in enumerate(as_list(spec.get("topologySpreadConstraints"))):
+        if not isinstance(constraint, dict):
+            continue
+        for field, problem in _constraint_problems(constraint):
+            yield Finding((*path, "topologySpreadConstraints", i, field),
+                          f"topologySpreadConstraints[{i}] of {pod_owner(res)} {problem}")
+
+
+@rule(
+    id="unset-topology-spread-constraints", category=RELIABILITY, severity=Severity.INFO,
+    kinds=tuple(sorted(WORKLOADS - {"Job", "CronJob", "DaemonSet"})), default_enabled=False,
+    summary="A pod spec sets no topologySpreadConstraints.",
+    rationale="Without a constraint the scheduler spreads a workload's pods only as a soft "
+              "preference, and may pack them into one zone or node; a policy that every "
+              "long-running workload states its spread makes placement a decision.",
+    remediation="Add a topologySpreadConstraint whose labelSelector matches the pod's labels, "
+                "with a topologyKey such as topology.kubernetes.io/zone.",
+    references=(SPREAD_URL,),
+    equivalents={"polaris": "topologySpreadConstraint"},
+)
+def unset_topology_spread_constraints(res: Resource, ctx: Context) -> Iterator[Finding]:
+    """Jobs, CronJobs and DaemonSets (one pod per node) are not checked; Polaris checks
+    DaemonSets too. unspread-replicas is the on-by-default rule for workloads that really run
+    several replicas."""
+    found = pod_spec(res)
+    if found is None:
+        return
+    path, spec = found
+    if not as_list(spec.get("topologySpreadConstraints")):
+        yield Finding((*path, "topologySpreadConstraints"),
+                      f"{pod_owner(res)} sets no topologySpreadConstraints")
+
+
 # --- disruption budgets ---------------------------------------------------------------------
 
 
@@ -345,6 +437,54 @@ def _selected_workloads(pdb: Resource, index: ResourceIndex) -> Iterator[tuple[R
             replicas = replica_range(workload, index)
             if replicas is not None and replicas.low > 0:
                 yield workload, replicas
+
+
+@rule(
+    id="pod-disruption-budget-without-policy", category=RELIABILITY, severity=Severity.WARNING,
+    kinds=("PodDisruptionBudget",),
+    summary="A PodDisruptionBudget sets neither minAvailable nor maxUnavailable.",
+    rationale="A budget without either field states no policy. In policy/v1 the disruption "
+              "controller then allows no disruption at all, so node drains and cluster upgrades "
+              "hang on the selected pods; policy/v1beta1 silently defaulted to minAvailable 1.",
+    remediation="Set maxUnavailable (such as 1) or minAvailable in the budget's spec.",
+    references=(PDB_URL, PDB_TASK_URL),
+    equivalents={"kube-score": "poddisruptionbudget-has-policy"},
+)
+def pod_disruption_budget_without_policy(res: Resource, ctx: Context) -> Iterator[Finding]:
+    spec = res.obj.get("spec")
+    if spec is not None and not isinstance(spec, dict):
+        return
+    spec = as_dict(spec)
+    if spec.get("minAvailable") is None and spec.get("maxUnavailable") is None:
+        effect = "defaults to minAvailable 1" if res.api_version.endswith("v1beta1") else \
+            "blocks every eviction"
+        where = ("spec",) if "spec" in res.obj else ("metadata", "name")
+        yield Finding(where, f"{object_label(res)} sets neither minAvailable nor "
+                             f"maxUnavailable, so it {effect}")
+
+
+@rule(
+    id="unset-pdb-unhealthy-pod-eviction-policy", category=RELIABILITY, severity=Severity.INFO,
+    kinds=("PodDisruptionBudget",), default_enabled=False,
+    summary="A PodDisruptionBudget does not set unhealthyPodEvictionPolicy.",
+    rationale="With the default (IfHealthyBudget), pods that are running but not ready, such as "
+              "a crash-looping replica, may only be evicted while the budget is met, so one "
+              "broken pod can block a node drain for the whole application. AlwaysAllow lets "
+              "unhealthy pods be evicted, which the Kubernetes documentation recommends for "
+              "most workloads.",
+    remediation="Set spec.unhealthyPodEvictionPolicy, to AlwaysAllow unless the application "
+                "needs its not-ready pods to be protected.",
+    references=(PDB_TASK_URL + "#unhealthy-pod-eviction-policy",),
+    equivalents={"kube-linter": "pdb-unhealthy-pod-eviction-policy"},
+)
+def unset_pdb_unhealthy_pod_eviction_policy(res: Resource, ctx: Context) -> Iterator[Finding]:
+    spec = res.obj.get("spec")
+    if spec is not None and not isinstance(spec, dict):
+        return
+    if as_dict(spec).get("unhealthyPodEvictionPolicy") is None:
+        where = ("spec", "unhealthyPodEvictionPolicy") if isinstance(spec, dict) else \
+            ("metadata", "name")
+        yield Finding(where, f"{object_label(res)} does not set unhealthyPodEvictionPolicy")
 
 
 # --- updates --------------------------------------------------------------------------------
@@ -511,8 +651,11 @@ def unset_job_backoff_limit(res: Resource, ctx: Context) -> Iterator[Finding]:
 
 
 RULES = (
-    low_replica_count, unspread_replicas, missing_pod_disruption_budget,
-    blocking_pod_disruption_budget, disruptive_update_strategy, unset_statefulset_service_name,
+    low_replica_count, unspread_replicas, invalid_topology_spread_constraint,
+    unset_topology_spread_constraints,
+    missing_pod_disruption_budget, blocking_pod_disruption_budget,
+    pod_disruption_budget_without_policy, unset_pdb_unhealthy_pod_eviction_policy,
+    disruptive_update_strategy, unset_statefulset_service_name,
     unset_cronjob_concurrency_policy, unset_cronjob_starting_deadline, unset_job_ttl,
     unset_job_backoff_limit,
 )

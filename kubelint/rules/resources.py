@@ -114,8 +114,8 @@ def _unset_rule(*, section: str, name: str, default: bool, rationale: str,
               "under contention (a pod with no requests at all is BestEffort, evicted first).",
     references=(LIMITS_URL, QOS_URL, POD_LEVEL_URL),
     equivalents={"kube-linter": "unset-cpu-requirements", "checkov": "CKV_K8S_10",
-                 "polaris": "cpuRequestsMissing", "trivy": "KSV-0015", "kubescape": "C-0268",
-                 "kubesec": "RequestsCPU"},
+                 "polaris": "cpuRequestsMissing", "kube-score": "container-resources",
+                 "trivy": "KSV-0015", "kubescape": "C-0268", "kubesec": "RequestsCPU"},
 )
 def unset_cpu_requests(res: Resource, ctx: Context) -> Iterator[Finding]:
     """Init containers count (they are scheduled too); a zero request counts as unset."""
@@ -129,7 +129,8 @@ def unset_cpu_requests(res: Resource, ctx: Context) -> Iterator[Finding]:
               "pressure, the pods using more than they requested are evicted first.",
     references=(LIMITS_URL, QOS_URL, POD_LEVEL_URL),
     equivalents={"checkov": "CKV_K8S_12", "polaris": "memoryRequestsMissing",
-                 "trivy": "KSV-0016", "kubescape": "C-0269", "kubesec": "RequestsMemory"},
+                 "kube-score": "container-resources", "trivy": "KSV-0016",
+                 "kubescape": "C-0269", "kubesec": "RequestsMemory"},
 )
 def unset_memory_requests(res: Resource, ctx: Context) -> Iterator[Finding]:
     return _unset(res, "requests", "memory")
@@ -140,7 +141,8 @@ def unset_memory_requests(res: Resource, ctx: Context) -> Iterator[Finding]:
     rationale="Without a CPU limit one container can take every idle core of its node. "
               + CPU_LIMITS_NOTE + " Enable this rule where a policy requires limits.",
     references=(LIMITS_URL, QOS_URL),
-    equivalents={"checkov": "CKV_K8S_11", "polaris": "cpuLimitsMissing", "trivy": "KSV-0011",
+    equivalents={"checkov": "CKV_K8S_11", "polaris": "cpuLimitsMissing",
+                 "kube-score": "container-resources", "trivy": "KSV-0011",
                  "kubescape": "C-0270", "kubesec": "LimitsCPU"},
 )
 def unset_cpu_limits(res: Resource, ctx: Context) -> Iterator[Finding]:
@@ -154,8 +156,8 @@ def unset_cpu_limits(res: Resource, ctx: Context) -> Iterator[Finding]:
               "unrelated pods; with a limit only the leaking container is killed.",
     references=(LIMITS_URL, QOS_URL, POD_LEVEL_URL),
     equivalents={"kube-linter": "unset-memory-requirements", "checkov": "CKV_K8S_13",
-                 "polaris": "memoryLimitsMissing", "trivy": "KSV-0018", "kubescape": "C-0271",
-                 "kubesec": "LimitsMemory"},
+                 "polaris": "memoryLimitsMissing", "kube-score": "container-resources",
+                 "trivy": "KSV-0018", "kubescape": "C-0271", "kubesec": "LimitsMemory"},
 )
 def unset_memory_limits(res: Resource, ctx: Context) -> Iterator[Finding]:
     return _unset(res, "limits", "memory")
@@ -166,7 +168,8 @@ def unset_memory_limits(res: Resource, ctx: Context) -> Iterator[Finding]:
     rationale="Logs, emptyDir volumes and the writable layer use the node's disk; without an "
               "ephemeral-storage request the scheduler does not account for it, and a node whose "
               "disk fills up evicts pods.",
-    references=(EPHEMERAL_STORAGE_URL,), equivalents={},
+    references=(EPHEMERAL_STORAGE_URL,),
+    equivalents={"kube-score": "container-ephemeral-storage-request-and-limit"},
 )
 def unset_ephemeral_storage_requests(res: Resource, ctx: Context) -> Iterator[Finding]:
     return _unset(res, "requests", "ephemeral-storage")
@@ -177,7 +180,8 @@ def unset_ephemeral_storage_requests(res: Resource, ctx: Context) -> Iterator[Fi
     rationale="Without an ephemeral-storage limit a container writing logs or temporary files "
               "without bound can fill the node's disk, and the kubelet then evicts other pods; "
               "with a limit only the offending pod is evicted.",
-    references=(EPHEMERAL_STORAGE_URL,), equivalents={},
+    references=(EPHEMERAL_STORAGE_URL,),
+    equivalents={"kube-score": "container-ephemeral-storage-request-and-limit"},
 )
 def unset_ephemeral_storage_limits(res: Resource, ctx: Context) -> Iterator[Finding]:
     return _unset(res, "limits", "ephemeral-storage")
@@ -235,19 +239,38 @@ def _number(value: Any, default: float) -> float:
                 "description": "The largest allowed limit / request; 1 requires limits equal to "
                                "requests (the Guaranteed QoS class).",
             },
+            "resources": {
+                "type": "array", "items": {"type": "string"}, "uniqueItems": True,
+                "description": "The resource names to check (such as cpu, memory, "
+                               "ephemeral-storage); every resource when unset.",
+            },
         },
         "additionalProperties": False,
     },
     defaults={"max-ratio": 2},
+    equivalents={"kube-score": ("container-resource-requests-equal-limits",
+                                "container-cpu-requests-equal-limits",
+                                "container-memory-requests-equal-limits",
+                                "container-ephemeral-storage-request-equals-limit")},
 )
 def excessive_limit_request_ratio(res: Resource, ctx: Context) -> Iterator[Finding]:
     """Every resource with both a valid positive request and limit; a missing request defaults to
-    the limit (ratio 1), and invalid or zero values are other rules' findings."""
+    the limit (ratio 1), and invalid or zero values are other rules' findings.
+
+    With max-ratio 1 this is kube-score's requests-equal-limits family: `resources: [cpu]` for
+    container-cpu-requests-equal-limits, `[memory]`, `[ephemeral-storage]`, or `[cpu, memory]`
+    for container-resource-requests-equal-limits. kube-score also reports a limit without a
+    request, which Kubernetes fills in with the limit.
+    """
     max_ratio = Decimal(str(_number(ctx.options.get("max-ratio"), 2)))
+    only = ctx.options.get("resources")
+    names = {n for n in only if isinstance(n, str)} if isinstance(only, list) else None
     for c in _sized(res):
         resources = as_dict(c.spec.get("resources"))
         requests = as_dict(resources.get("requests"))
         for name, limit_value in as_dict(resources.get("limits")).items():
+            if names is not None and name not in names:
+                continue
             limit, request = parse_quantity(limit_value), parse_quantity(requests.get(name))
             if not (limit and request and limit > 0 and request > 0):
                 continue

@@ -6,6 +6,7 @@ import posixpath
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from kubelint.k8s import (
@@ -28,6 +29,9 @@ SECRETS_GOOD_PRACTICES_URL = "https://kubernetes.io/docs/concepts/security/secre
 SECRETS_URL = "https://kubernetes.io/docs/concepts/configuration/secret/"
 HOST_PATH_URL = "https://kubernetes.io/docs/concepts/storage/volumes/#hostpath"
 PSS_URL = "https://kubernetes.io/docs/concepts/security/pod-security-standards/"
+CONFIGMAP_URL = "https://kubernetes.io/docs/concepts/configuration/configmap/"
+CIS_SERVICE_ACCOUNTS_URL = ("https://kubernetes.io/docs/concepts/security/"
+                            "service-accounts/#default-service-accounts")
 
 SECRETS = "secrets"
 
@@ -69,6 +73,32 @@ def default_service_account(res: Resource, ctx: Context) -> Iterator[Finding]:
             return
     yield Finding((*path, "serviceAccountName"),
                   f"{pod_owner(res)} names no service account, so it runs as 'default'")
+
+
+@rule(
+    id="default-service-account-automount", category=SECRETS, severity=Severity.WARNING,
+    kinds=("ServiceAccount",),
+    summary="The namespace's default ServiceAccount is declared without "
+            "automountServiceAccountToken: false.",
+    rationale="Every pod that names no service account runs as `default` and, unless token "
+              "automount is turned off, carries a token for it. When a manifest declares the "
+              "default ServiceAccount anyway, it is the place to turn that off for the whole "
+              "namespace, so pods that need API access must ask for it with their own account.",
+    remediation="Set automountServiceAccountToken: false on the default ServiceAccount, and give "
+                "workloads that call the API a ServiceAccount of their own.",
+    references=(SERVICE_ACCOUNT_URL, CIS_SERVICE_ACCOUNTS_URL),
+    equivalents={"checkov": "CKV_K8S_41"},
+)
+def default_service_account_automount(res: Resource, ctx: Context) -> Iterator[Finding]:
+    if res.name != "default":
+        return
+    value = res.obj.get("automountServiceAccountToken")
+    if value is False:
+        return
+    where = ("metadata", "name") if value is None else ("automountServiceAccountToken",)
+    yield Finding(where, f"ServiceAccount 'default' mounts its token into every pod that names "
+                         f"no service account (automountServiceAccountToken is "
+                         f"{'unset' if value is None else str(value).lower()})")
 
 
 @rule(
@@ -152,7 +182,7 @@ def _credential_name(name: str) -> bool:
     words = _name_words(name)
     if not words or words[-1] in _DESCRIPTOR_WORDS:
         return False
-    joined = {a + b for a, b in zip(words, words[1:])}
+    joined = {a + b for a, b in pairwise(words)}
     if _CREDENTIAL_WORDS.intersection(words) or _CREDENTIAL_WORDS.intersection(joined):
         return True
     return len(words) > 1 and words[-1] in _CREDENTIAL_LAST_WORDS
@@ -282,6 +312,39 @@ def committed_secret_data(res: Resource, ctx: Context) -> Iterator[Finding]:
         if count:
             noun = "value" if count == 1 else "values"
             yield Finding((key,), f"{key} of {object_label(res)} holds {count} {noun}")
+
+
+def _file_like(key: str) -> bool:
+    """A ConfigMap key naming a file (`redis.conf`, `secret-policy.json`): its name says what
+    the file configures, not that it holds a credential."""
+    return "." in key.strip(".")
+
+
+@rule(
+    id="configmap-credential", category=SECRETS, severity=Severity.ERROR, kinds=("ConfigMap",),
+    summary="A ConfigMap holds a credential: a key named like one with a literal value, or a "
+            "value that is a private key or a well-known token.",
+    rationale="ConfigMaps are not secret: they are readable by anyone who may read the "
+              "namespace's configuration, are never encrypted at rest, and show up in logs, "
+              "`kubectl describe` and dashboards. A credential placed in one has leaked.",
+    remediation="Move the value into a Secret (or an external secret store) and mount or "
+                "reference it from there.",
+    references=(SECRETS_GOOD_PRACTICES_URL, CONFIGMAP_URL),
+    equivalents={"polaris": "sensitiveConfigmapContent"},
+)
+def configmap_credential(res: Resource, ctx: Context) -> Iterator[Finding]:
+    """Names and values are judged as hardcoded-env-secret judges env vars; keys that look like
+    file names (`app.properties`) are judged by their content only. Polaris also flags key
+    names containing 'bearer' and any name containing a credential word (TOKEN_TTL too)."""
+    for key, value in as_dict(res.obj.get("data")).items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            continue
+        shape = _credential_in_value(value)
+        if shape is not None:
+            yield Finding(("data", key), f"key {key!r} of {object_label(res)} holds {shape}")
+        elif not _file_like(key) and _credential_name(key) and _literal_value(key, value):
+            yield Finding(("data", key), f"key {key!r} of {object_label(res)} holds a "
+                                         "credential as a literal value")
 
 
 # --- host paths -----------------------------------------------------------------------------
@@ -437,7 +500,8 @@ def writable_host_mount(res: Resource, ctx: Context) -> Iterator[Finding]:
 
 
 RULES = (
-    default_service_account, deprecated_service_account_field, hardcoded_env_secret,
-    secret_env_var, committed_secret_data, container_runtime_socket_mount,
+    default_service_account, default_service_account_automount,
+    deprecated_service_account_field, hardcoded_env_secret, secret_env_var,
+    committed_secret_data, configmap_credential, container_runtime_socket_mount,
     sensitive_host_path_mount, writable_host_mount,
 )

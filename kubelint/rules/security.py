@@ -34,6 +34,15 @@ from kubelint.k8s import (
 )
 from kubelint.model import Finding, Fix, Safety, SetValue, Severity, YamlPath
 from kubelint.rule import ALWAYS, SOMETIMES, Context, rule
+from kubelint.security_context import (
+    APPARMOR_CONTAINER_ANNOTATION,
+    SECCOMP_CONTAINER_ANNOTATION,
+    SECCOMP_POD_ANNOTATION,
+    SELINUX_TYPES_1_31,
+    is_windows,
+    safe_sysctls,
+    security_contexts,
+)
 
 PSS_URL = "https://kubernetes.io/docs/concepts/security/pod-security-standards/"
 SECURITY_CONTEXT_URL = "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"
@@ -62,29 +71,11 @@ DANGEROUS_CAPABILITIES = (
 """Capabilities that break container isolation; none is in the container runtimes' default set
 except NET_RAW (which Pod Security "baseline" still forbids adding)."""
 
-SAFE_SYSCTLS = frozenset({
-    "kernel.shm_rmid_forced",
-    "net.ipv4.ip_local_port_range",
-    "net.ipv4.ip_unprivileged_port_start",
-    "net.ipv4.tcp_syncookies",
-    "net.ipv4.ping_group_range",
-    "net.ipv4.ip_local_reserved_ports",
-    "net.ipv4.tcp_keepalive_time",
-    "net.ipv4.tcp_fin_timeout",
-    "net.ipv4.tcp_keepalive_intvl",
-    "net.ipv4.tcp_keepalive_probes",
-    "net.ipv4.tcp_rmem",
-    "net.ipv4.tcp_wmem",
-})
+SAFE_SYSCTLS = safe_sysctls((1, 32))
 """The kubelet's safe set (Kubernetes 1.32); every other sysctl needs --allowed-unsafe-sysctls."""
 
-SELINUX_TYPES = frozenset({"", "container_t", "container_init_t", "container_kvm_t",
-                           "container_engine_t"})
+SELINUX_TYPES = SELINUX_TYPES_1_31
 """seLinuxOptions.type values allowed by Pod Security "baseline"."""
-
-SECCOMP_POD_ANNOTATION = "seccomp.security.alpha.kubernetes.io/pod"
-SECCOMP_CONTAINER_ANNOTATION = "container.seccomp.security.alpha.kubernetes.io/"
-APPARMOR_CONTAINER_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/"
 
 
 # --- shared helpers -------------------------------------------------------------------------------
@@ -131,9 +122,7 @@ def _set_fix(c: Container, title: str, value: Any, *keys: str) -> Fix | None:
     return Fix(title, (SetValue(_sc(c, *keys), value),), UNSAFE)
 
 
-def _windows(res: Resource) -> bool:
-    found = pod_spec(res)
-    return found is not None and dig(found[1], "os", "name") == "windows"
+_windows = is_windows
 
 
 def _linux_containers(res: Resource) -> Iterator[Container]:
@@ -144,13 +133,7 @@ def _linux_containers(res: Resource) -> Iterator[Container]:
 
 def _security_contexts(res: Resource) -> Iterator[tuple[YamlPath, dict, str]]:
     """The pod security context, then each container's: (path, mapping, who for messages)."""
-    found = pod_security_context(res)
-    if found is None:
-        return
-    path, pod_ctx = found
-    yield path, pod_ctx, _owner(res)
-    for c in containers(res):
-        yield _sc(c), c.security_context, f"container {c.name!r}"
+    return security_contexts(res, _owner(res))
 
 
 def _capability(item: Any) -> str | None:
@@ -521,6 +504,79 @@ def dangerous_capabilities(res: Resource, ctx: Context) -> Iterator[Finding]:
             if name in forbidden:
                 what = "ALL capabilities" if name == "ALL" else f"capability {name}"
                 yield Finding(_sc(c, "capabilities", "add", i), f"container {c.name!r} adds {what}")
+
+
+@rule(
+    id="added-capabilities", category="security", severity=Severity.WARNING, kinds=WORKLOADS,
+    default_enabled=False,
+    summary="A container adds Linux capabilities (any, unless listed in the `allowed` option).",
+    rationale="Every added capability widens what a compromised process may do on the node's "
+              "kernel. Policies that require each addition to be reviewed flag all of them; "
+              "dangerous-capabilities (on by default) reports only those that break isolation. "
+              "Off by default: adding NET_BIND_SERVICE to listen on a low port is common and "
+              "harmless.",
+    remediation="Remove the capability from securityContext.capabilities.add, or list it in this "
+                "rule's `allowed` option once reviewed.",
+    references=(SECURITY_CONTEXT_URL, PSS_URL),
+    equivalents={"checkov": "CKV_K8S_25"},
+    options_schema={
+        "type": "object", "additionalProperties": False,
+        "properties": {"allowed": {
+            "type": "array", "items": {"type": "string"}, "uniqueItems": True,
+            "description": "Capabilities that may be added (with or without the CAP_ prefix, "
+                           "any case)."}},
+    },
+    defaults={"allowed": []},
+)
+def added_capabilities(res: Resource, ctx: Context) -> Iterator[Finding]:
+    listed = ctx.options.get("allowed")
+    allowed = {name for item in (listed if isinstance(listed, (list, tuple)) else ())
+               if (name := _capability(item)) is not None}
+    for c in containers(res):
+        for i, name in _capabilities(c, "add"):
+            if name not in allowed:
+                yield Finding(_sc(c, "capabilities", "add", i),
+                              f"container {c.name!r} adds capability {name}")
+
+
+def _hardened(c: Container, pod_ctx: dict, annotations: dict) -> bool:
+    """Whether any one Linux hardening mechanism applies to the container."""
+    if isinstance(annotations.get(APPARMOR_CONTAINER_ANNOTATION + str(c.name)), str):
+        return True
+    profile = effective(c, pod_ctx, "seccompProfile")
+    if isinstance(profile, dict) and profile.get("type") not in (None, "Unconfined"):
+        return True
+    if as_dict(effective(c, pod_ctx, "seLinuxOptions")):
+        return True
+    added = {name for _, name in _capabilities(c, "add")}
+    return bool(_capabilities(c, "drop")) and "ALL" not in added
+
+
+@rule(
+    id="missing-linux-hardening", category="security", severity=Severity.WARNING,
+    kinds=WORKLOADS, default_enabled=False,
+    summary="A container has none of the Linux hardening mechanisms: no AppArmor annotation, no "
+            "seccomp profile, no SELinux options and no dropped capabilities.",
+    rationale="AppArmor, seccomp, SELinux and dropped capabilities each stop a different class "
+              "of escape; a container with none of them relies on namespaces alone. This is a "
+              "floor, not a goal: seccomp-profile-missing and capabilities-not-dropped (on by "
+              "default) ask for each mechanism on its own. Off by default for that reason.",
+    remediation="Set seccompProfile.type: RuntimeDefault and drop ALL capabilities in the "
+                "container's securityContext (or configure AppArmor or SELinux for it).",
+    references=(SECCOMP_URL, APPARMOR_URL, SECURITY_CONTEXT_URL),
+    equivalents={"polaris": "linuxHardening"},
+)
+def missing_linux_hardening(res: Resource, ctx: Context) -> Iterator[Finding]:
+    """As Polaris: any one mechanism passes. An AppArmor annotation counts whatever its value, and
+    the appArmorProfile field (which Polaris does not read) is left to apparmor-unconfined."""
+    found = pod_security_context(res)
+    pod_ctx = found[1] if found is not None else {}
+    annotations = _annotations(res)[1]
+    for c in _linux_containers(res):
+        if not _hardened(c, pod_ctx, annotations):
+            where = _sc(c) if isinstance(c.spec.get("securityContext"), dict) else (*c.path, "name")
+            yield Finding(where, f"container {c.name!r} has no AppArmor, seccomp, SELinux or "
+                                 "dropped-capability hardening")
 
 
 @rule(
@@ -927,6 +983,8 @@ RULES = (
     capabilities_not_dropped,
     net_raw_not_dropped,
     dangerous_capabilities,
+    added_capabilities,
+    missing_linux_hardening,
     unsafe_sysctls,
     unsafe_proc_mount,
     host_network,

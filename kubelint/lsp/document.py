@@ -1,0 +1,117 @@
+"""Linting one open document: whether it is a manifest, which config applies, and its
+diagnostics both as kubelint `Diagnostic`s and as LSP dicts (`report.lsp.document_diagnostics`)."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kubelint.config import Config
+from kubelint.k8s import Resource
+from kubelint.model import Diagnostic
+
+_KEY = r"""(?:^|[\s{{,])["']?{}["']?[ \t]*:"""
+_API_VERSION = re.compile(_KEY.format("apiVersion"), re.MULTILINE)
+_KIND = re.compile(_KEY.format("kind"), re.MULTILINE)
+
+
+def looks_like_manifest(text: str) -> bool:
+    """Whether the text has an `apiVersion` and a `kind` key somewhere (YAML or JSON)."""
+    return _API_VERSION.search(text) is not None and _KIND.search(text) is not None
+
+
+def wanted_language(language_id: str | None, path: str | None) -> bool:
+    """YAML and JSON documents (`yaml`, `json`, `jsonc`, `yaml.kubernetes`...), not Helm
+    templates; without a language id, judged by the file name."""
+    from kubelint.sources import EXTENSIONS
+
+    if language_id:
+        return "yaml" in language_id or "json" in language_id
+    return path is None or path.endswith(EXTENSIONS)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The config for a document, the CustomResourceDefinitions it names, and the error that
+    made it fall back to the defaults, if any."""
+
+    config: Config
+    context: tuple[Resource, ...] = ()
+    source: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Linted:
+    """One lint of one document version: `diagnostics` (active ones, in file order) pair with
+    `lsp`, their LSP form; `every` also holds the suppressed ones (for fixes)."""
+
+    uri: str
+    name: str  # the name linted: the file's absolute path, or the URI of an unsaved document
+    version: int | None
+    text: str
+    encoding: str
+    diagnostics: tuple[Diagnostic, ...]
+    lsp: tuple[dict[str, Any], ...]
+    every: tuple[Diagnostic, ...]
+    settings: Settings
+
+
+class Linter:
+    """Lints documents; keeps each config file's settings until the file changes on disk."""
+
+    def __init__(self, root: str | None = None) -> None:
+        self.root = root  # where a document without a path looks for its config
+        self._cache: dict[str, tuple[tuple[int, int], Settings]] = {}
+
+    def settings(self, path: str | None) -> Settings:
+        """The settings of the nearest `.kubelint.yaml` above `path`, as `kubelint lint` finds it."""
+        from kubelint import config as configmod
+        from kubelint.engine import read_context
+        from kubelint.errors import KubelintError
+
+        found = configmod.find_config([path or self.root or "."])
+        if found is None:
+            return Settings(Config())
+        try:
+            st = os.stat(found)
+        except OSError:
+            return Settings(Config())
+        stamp = (st.st_mtime_ns, st.st_size)
+        cached = self._cache.get(found)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        try:
+            config = configmod.load(found)
+            settings = Settings(config, tuple(read_context(config.crd_dirs)), found)
+        except (KubelintError, ValueError, OSError) as exc:
+            settings = Settings(Config(), (), found, str(exc))
+        self._cache[found] = (stamp, settings)
+        return settings
+
+    def lint(self, uri: str, path: str | None, text: str, *, version: int | None = None,
+             language_id: str | None = None, encoding: str = "utf-16") -> Linted | None:
+        """Lint a document's text; None when it is not one kubelint lints (not YAML or JSON, no
+        `apiVersion` and `kind`, excluded by the config, a Helm chart's template)."""
+        from kubelint import sources
+        from kubelint.engine import lint_sources
+        from kubelint.report.lsp import document_diagnostics
+
+        if not wanted_language(language_id, path) or not looks_like_manifest(text):
+            return None
+        settings = self.settings(path)
+        config = settings.config
+        if path is not None and not sources.discover([path], config.exclude, root=config.root):
+            return None
+        name = path if path is not None else uri
+        source = sources.SourceFile(name, text, path=Path(path) if path is not None else None)
+        result = lint_sources([source], config, context=settings.context)
+        mine = [d for d in result.diagnostics if d.file == name]
+        active = tuple(sorted((d for d in mine if d.suppressed_by is None),
+                              key=Diagnostic.sort_key))
+        lsp = document_diagnostics(active, name, text, uri=uri, encoding=encoding)
+        return Linted(uri, name, version, text, encoding, active, tuple(lsp), tuple(mine),
+                      settings)
