@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from kubelint.k8s import Resource, is_int, object_label
 from kubelint.model import Finding, Related, Severity
 from kubelint.rule import Context, rule
-from kubelint.rules.reliability import targets
+from kubelint.rules.reliability import autoscalers_of
 
 RELIABILITY = "reliability"
 HPA = ("HorizontalPodAutoscaler",)
@@ -92,7 +92,7 @@ def unscalable_autoscaler(res: Resource, ctx: Context) -> Iterator[Finding]:
 
 
 def _autoscaler_of(res: Resource, ctx: Context) -> Resource | None:
-    return next((hpa for hpa in ctx.index.of_kind(*HPA) if targets(hpa, res)), None)
+    return next((auto for auto in autoscalers_of(res, ctx.index) if auto.kind in HPA), None)
 
 
 @rule(

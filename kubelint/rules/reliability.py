@@ -105,12 +105,26 @@ class Replicas:
         return f"{self.low} to {self.high} replicas set by {object_label(self.autoscaler)}"
 
 
+def _autoscalers_by_target(index: ResourceIndex) -> dict[Any, list[Resource]]:
+    """HPAs and KEDA ScaledObjects by the name their scaleTargetRef gives."""
+    found: dict[Any, list[Resource]] = {}
+    for auto in index.of_kind("HorizontalPodAutoscaler", "ScaledObject"):
+        name = as_dict(as_dict(auto.obj.get("spec")).get("scaleTargetRef")).get("name")
+        if isinstance(name, str):
+            found.setdefault(name, []).append(auto)
+    return found
+
+
+def autoscalers_of(res: Resource, index: ResourceIndex) -> list[Resource]:
+    """The autoscalers in the bundle that scale `res` (a look-up, not a scan)."""
+    named = index.cached(("reliability", "autoscalers"), _autoscalers_by_target).get(res.name, ())
+    return [auto for auto in named if targets(auto, res)]
+
+
 def replica_range(res: Resource, index: ResourceIndex) -> Replicas | None:
     """The pods a workload runs, reading a HorizontalPodAutoscaler or KEDA ScaledObject that
     targets it (min default 1 for an HPA, 0 for KEDA; KEDA's max default 100)."""
-    for auto in index.of_kind("HorizontalPodAutoscaler", "ScaledObject"):
-        if not targets(auto, res):
-            continue
+    for auto in autoscalers_of(res, index):
         spec = as_dict(auto.obj.get("spec"))
         if auto.kind == "HorizontalPodAutoscaler":
             low, high = spec.get("minReplicas", 1), spec.get("maxReplicas")
