@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from itertools import pairwise
 from typing import Any
 
 from kubelint.k8s import (
@@ -862,19 +861,27 @@ def _show_path(path: tuple) -> str:
     return out or "the top level"
 
 
-def _unsorted(node: object, path: tuple) -> Iterator[tuple[tuple, str, str]]:
-    """(path, key, key before it) for each mapping whose keys are out of order, pre-order."""
-    if isinstance(node, dict):
-        keys = [str(k) for k in node]
-        for before, key in pairwise(keys):
-            if key < before:
-                yield path, key, before
-                break
-        for key, value in node.items():
-            yield from _unsorted(value, (*path, key))
-    elif isinstance(node, list):
-        for i, item in enumerate(node):
-            yield from _unsorted(item, (*path, i))
+def _unsorted(root: object) -> list[tuple[tuple, str, str]]:
+    """(path, key, key before it) for each mapping whose keys are out of order. An explicit stack,
+    not recursive generators: a manifest has thousands of mappings."""
+    found = []
+    stack: list[tuple[tuple, object]] = [((), root)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, dict):
+            before = None
+            for key in node:
+                text = str(key)
+                if before is not None and text < before:
+                    found.append((path, text, before))
+                    break
+                before = text
+            stack.extend(((*path, k), v) for k, v in node.items()
+                         if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend(((*path, i), v) for i, v in enumerate(node)
+                         if isinstance(v, (dict, list)))
+    return found
 
 
 @rule(
@@ -889,7 +896,7 @@ def _unsorted(node: object, path: tuple) -> Iterator[tuple[tuple, str, str]]:
 def unsorted_keys(res: Resource, ctx: Context) -> Iterator[Finding]:
     """Every mapping of the object, including list items, compared by code point (uppercase
     before lowercase), one finding per mapping at its first out-of-order key."""
-    for path, key, before in _unsorted(res.obj, ()):
+    for path, key, before in _unsorted(res.obj):
         yield Finding((*path, key), f"key {key!r} of {_show_path(path)} in {object_label(res)} "
                                     f"comes after {before!r}")
 

@@ -158,13 +158,16 @@ _DESCRIPTOR_WORDS = frozenset({
 })
 """A last name word that makes the variable describe a credential rather than hold one."""
 
-_VALUE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("a private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")),
-    ("an AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
-    ("a GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_\w{22,})")),
-    ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
-    ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
-    ("a Stripe live key", re.compile(r"\b[rs]k_live_[0-9A-Za-z]{16,}")),
+_VALUE_PATTERNS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
+    # what, substrings one of which any match holds (a cheap test first), the pattern
+    ("a private key", ("PRIVATE KEY",),
+     re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")),
+    ("an AWS access key id", ("AKIA", "ASIA"), re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("a GitHub token", ("gh", "github_pat_"),
+     re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_\w{22,})")),
+    ("a Slack token", ("xox",), re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
+    ("a Google API key", ("AIza",), re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
+    ("a Stripe live key", ("k_live_",), re.compile(r"\b[rs]k_live_[0-9A-Za-z]{16,}")),
 )
 _URL_PASSWORD = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:([^/\s@]+)@")
 _REFERENCE = re.compile(r"^\s*(?:\$\(|\$\{|\{\{|<)")
@@ -190,8 +193,8 @@ def _credential_name(name: str) -> bool:
 
 def _credential_in_value(value: str) -> str | None:
     """What the value looks like when it holds a well-known credential format, else None."""
-    for what, pattern in _VALUE_PATTERNS:
-        if pattern.search(value):
+    for what, needles, pattern in _VALUE_PATTERNS:
+        if any(n in value for n in needles) and pattern.search(value):
             return what
     url = _URL_PASSWORD.match(value)
     if url and not _REFERENCE.match(url.group(1)) and url.group(1) != "*":
