@@ -862,26 +862,38 @@ def _show_path(path: tuple) -> str:
 
 
 def _unsorted(root: object) -> list[tuple[tuple, str, str]]:
-    """(path, key, key before it) for each mapping whose keys are out of order. An explicit stack,
-    not recursive generators: a manifest has thousands of mappings."""
+    """(path, key, key before it) for each mapping whose keys are out of order. An explicit stack
+    of (node, link) where a link is (parent link, key): a manifest has thousands of mappings, and
+    only the few reported need their path built."""
     found = []
-    stack: list[tuple[tuple, object]] = [((), root)]
+    stack: list[tuple[object, tuple | None]] = [(root, None)]
+    pop, push = stack.pop, stack.append
     while stack:
-        path, node = stack.pop()
-        if isinstance(node, dict):
+        node, link = pop()
+        if type(node) is dict:
             before = None
             for key in node:
-                text = str(key)
+                text = key if type(key) is str else str(key)
                 if before is not None and text < before:
-                    found.append((path, text, before))
+                    found.append((_path_of(link), text, before))
                     break
                 before = text
-            stack.extend(((*path, k), v) for k, v in node.items()
-                         if isinstance(v, (dict, list)))
-        elif isinstance(node, list):
-            stack.extend(((*path, i), v) for i, v in enumerate(node)
-                         if isinstance(v, (dict, list)))
+            for key, value in node.items():
+                if type(value) is dict or type(value) is list:
+                    push((value, (link, key)))
+        elif type(node) is list:
+            for i, value in enumerate(node):
+                if type(value) is dict or type(value) is list:
+                    push((value, (link, i)))
     return found
+
+
+def _path_of(link: tuple | None) -> tuple:
+    steps = []
+    while link is not None:
+        link, step = link
+        steps.append(step)
+    return tuple(reversed(steps))
 
 
 @rule(
