@@ -153,6 +153,11 @@ def test_sarif_carries_baselined_results_as_suppressed(tmp_path: Path):
     assert proc.returncode == 0
     [result] = json.loads(proc.stdout)["runs"][0]["results"]
     assert result["suppressions"][0]["justification"] == "baseline: b.json"
+    assert result["suppressions"][0]["kind"] == "external"  # not a comment in the source
+    proc = kubelint("lint", *SELECT, "--baseline", "b.json", "--format", "json", "web.yaml",
+                    cwd=tmp_path)
+    summary = json.loads(proc.stdout)["summary"]
+    assert summary["suppressed"] == 1 and summary["baselined"] == 1
 
 
 @pytest.mark.parametrize(("content", "message"), [

@@ -62,9 +62,15 @@ def summary(result: LintResult) -> dict[str, Any]:
     active = result.active
     by_severity = {s: sum(1 for d in active if d.severity.label == s)
                    for s in ("error", "warning", "info")}
+    suppressed = len(result.diagnostics) - len(active)
+    baselined = 0
+    if suppressed:
+        from kubelint.baseline import baselined as count_baselined
+
+        baselined = count_baselined(result)
     return {"files": result.files, "documents": result.documents, "resources": result.resources,
             "rules": result.rules_run, "diagnostics": len(active),
-            "suppressed": len(result.diagnostics) - len(active), **by_severity}
+            "suppressed": suppressed, "baselined": baselined, **by_severity}
 
 
 def _encoder() -> Callable[[Any], str]:

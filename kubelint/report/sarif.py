@@ -107,8 +107,9 @@ def region(span: Span) -> dict[str, int]:
 
 
 def suppression(suppressed_by: str) -> dict[str, Any]:
-    """`inline: ...` and `annotation: ...` live in the source; `config: ...` outside it."""
-    kind = "external" if suppressed_by.startswith("config:") else "inSource"
+    """`inline: ...` and `annotation: ...` live in the source; the others (`config: ...`,
+    `baseline: ...`, a finding another rule reports) outside it."""
+    kind = "inSource" if suppressed_by.startswith(("inline:", "annotation:")) else "external"
     return {"kind": kind, "status": "accepted", "justification": suppressed_by}
 
 
