@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -122,10 +122,12 @@ def _specificity(rule: Rule, selectors: tuple[str, ...]) -> int:
 
 
 CONFIG_NAMES = (".kubelint.yaml", ".kubelint.yml")
+PYPROJECT = "pyproject.toml"
 
 
 def find_config(paths: list[str]) -> str | None:
-    """The nearest `.kubelint.yaml` found walking up from the first linted path (or the cwd)."""
+    """The nearest `.kubelint.yaml` (or a pyproject.toml with a `[tool.kubelint]` table, if the
+    folder has no `.kubelint.yaml`) found walking up from the first linted path (or the cwd)."""
     start = next((p for p in paths if p != "-"), ".")
     folder = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
     while True:
@@ -133,10 +135,21 @@ def find_config(paths: list[str]) -> str | None:
             candidate = os.path.join(folder, name)
             if os.path.isfile(candidate):
                 return candidate
+        pyproject = os.path.join(folder, PYPROJECT)
+        if os.path.isfile(pyproject) and _has_kubelint_table(pyproject):
+            return pyproject
         parent = os.path.dirname(folder)
         if parent == folder:
             return None
         folder = parent
+
+
+def _has_kubelint_table(path: str) -> bool:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return re.search(r"^\s*\[tool\.kubelint[.\]]", f.read(), re.M) is not None
+    except OSError:
+        return False
 
 
 def with_overrides(config: Config, *, select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
@@ -254,6 +267,8 @@ def _read_one(path: str) -> tuple[dict, tuple[str, tuple[int, int]] | None]:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: config file is not valid UTF-8 ({exc.reason})") from None
 
+    if os.path.basename(path) == PYPROJECT:
+        return _read_pyproject(path, text)
     errors: list[tuple[int, int, str]] = []
     parsed = parse_text(text)
     docs = parsed.documents
@@ -277,6 +292,19 @@ def _read_one(path: str) -> tuple[dict, tuple[str, tuple[int, int]] | None]:
         span, _ = span_of(doc, where)
         errors.append((span.start.line, span.start.col, _describe(where, message)))
 
+    def position(where: tuple) -> tuple[int, int]:
+        span, _ = span_of(doc, where)
+        return span.start.line, span.start.col
+
+    return _checked(data, path, errors, at, position)
+
+
+def _checked(data: Any, path: str, errors: list[tuple[int, int, str]],
+             at: Callable[[tuple, str], None], position: Callable[[tuple], tuple[int, int]]
+             ) -> tuple[dict, tuple[str, tuple[int, int]] | None]:
+    """Settings read from a file, validated (errors reported through `at`) and normalised."""
+    from kubelint.errors import ConfigError
+
     problems = _schema_errors(data, _config_schema())
     for where, message in problems:
         at(where, message)
@@ -290,11 +318,44 @@ def _read_one(path: str) -> tuple[dict, tuple[str, tuple[int, int]] | None]:
 
     extends = None
     if "extends" in data:
-        span, _ = span_of(doc, ("extends",))
-        extends = (data["extends"], (span.start.line, span.start.col))
+        extends = (data["extends"], position(("extends",)))
     normalised = _normalise(data)
     normalised[CUSTOM_KEY] = custom
     return normalised, extends
+
+
+def _read_pyproject(path: str, text: str) -> tuple[dict, tuple[str, tuple[int, int]] | None]:
+    """The `[tool.kubelint]` table of a pyproject.toml, checked like a .kubelint.yaml. TOML
+    readers give no positions: a problem points at its key's line where a `key =` line can be
+    found after the table's header, else at the header."""
+    import tomllib
+
+    from kubelint.errors import ConfigError
+
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    data = document.get("tool", {}).get("kubelint", {})
+    lines = text.splitlines()
+    header = next((i for i, line in enumerate(lines)
+                   if line.strip().startswith(("[tool.kubelint]", "[tool.kubelint."))), 0)
+
+    def position(where: tuple) -> tuple[int, int]:
+        keys = [k for k in where if isinstance(k, str)]
+        for i in range(header, len(lines)):
+            stripped = lines[i].lstrip()
+            for key in reversed(keys):
+                if re.match(rf'["\']?{re.escape(key)}["\']?\s*=', stripped):
+                    return i + 1, len(lines[i]) - len(stripped) + 1
+        return header + 1, 1
+
+    errors: list[tuple[int, int, str]] = []
+
+    def at(where: tuple, message: str) -> None:
+        errors.append((*position(where), _describe(where, message)))
+
+    return _checked(data, path, errors, at, position)
 
 
 def _custom_rules(data: dict, path: str, at, broken: set) -> list[tuple[Rule, str]]:

@@ -482,3 +482,45 @@ def test_a_rule_option_wins_over_the_global_kubernetes_version(tmp_path):
     assert cfg.options_for(by_id("removed-api-version"))["kubernetes-version"] == "1.20"
     assert cfg.options_for(by_id("deprecated-api-version"))["kubernetes-version"] == "1.25"
     assert "kubernetes-version" not in cfg.options_for(by_id("privileged-container"))
+
+
+PYPROJECT = """\
+[project]
+name = "app"
+
+[tool.kubelint]
+ignore = ["latest-tag"]
+fail-level = "{level}"
+
+[tool.kubelint.rules.missing-required-labels]
+options = {{ labels = ["team"] }}
+"""
+
+
+def test_pyproject_table_is_found_and_read(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT.format(level="error"))
+    deep = tmp_path / "k8s"
+    deep.mkdir()
+    found = find_config([str(deep)])
+    assert found == str(tmp_path / "pyproject.toml")
+    cfg = load(found)
+    assert cfg.fail_level is Severity.ERROR
+    assert "latest-tag" in cfg.ignore
+    assert cfg.rules["missing-required-labels"].options == {"labels": ["team"]}
+    (tmp_path / ".kubelint.yaml").write_text("ignore: [host-network]\n")
+    assert find_config([str(deep)]) == str(tmp_path / ".kubelint.yaml")  # the YAML file wins
+
+
+def test_pyproject_without_the_table_is_not_a_config(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "app"\n')
+    assert find_config([str(tmp_path)]) in (None, find_config([str(tmp_path.parent)]))
+
+
+def test_pyproject_errors_point_at_the_key_line(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT.format(level="erro"))
+    with pytest.raises(ConfigError) as err:
+        load(str(tmp_path / "pyproject.toml"))
+    assert str(err.value).startswith(f"{tmp_path / 'pyproject.toml'}:6:1: fail-level:")
+    (tmp_path / "pyproject.toml").write_text("[tool.kubelint\n")
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        load(str(tmp_path / "pyproject.toml"))
