@@ -336,7 +336,8 @@ def _read_pyproject(path: str, text: str) -> tuple[dict, tuple[str, tuple[int, i
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    data = document.get("tool", {}).get("kubelint", {})
+    tool = document.get("tool")
+    data = tool.get("kubelint", {}) if isinstance(tool, dict) else {}
     lines = text.splitlines()
     header = next((i for i, line in enumerate(lines)
                    if line.strip().startswith(("[tool.kubelint]", "[tool.kubelint."))), 0)
@@ -403,8 +404,6 @@ def _config_schema() -> dict:
 def _schema_errors(instance: object, schema: Mapping[str, Any]) -> list[tuple[tuple, str]]:
     """(path, message) for each way `instance` breaks `schema`, in a reader's words."""
     from jsonschema.validators import validator_for
-
-    import re
 
     schema = dict(schema)
     cls = validator_for(schema)

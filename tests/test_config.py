@@ -524,3 +524,18 @@ def test_pyproject_errors_point_at_the_key_line(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.kubelint\n")
     with pytest.raises(ConfigError, match="invalid TOML"):
         load(str(tmp_path / "pyproject.toml"))
+
+
+@pytest.mark.parametrize("text, message", [
+    ("tool = 1\n", None),  # no [tool.kubelint] table at all: the defaults
+    ("[tool]\nkubelint = 3\n", ":1:1: expected a mapping"),
+])
+def test_pyproject_of_unexpected_shape(tmp_path, text, message):
+    (tmp_path / "pyproject.toml").write_text(text)
+    if message is None:
+        path = str(tmp_path / "pyproject.toml")
+        assert load(path) == Config(source=path)
+        return
+    with pytest.raises(ConfigError) as err:
+        load(str(tmp_path / "pyproject.toml"))
+    assert message in str(err.value)
