@@ -125,6 +125,9 @@ def lint(
     diff_base: Annotated[Optional[str], typer.Option(
         help="Report only findings on lines changed since this git revision, such as "
              "origin/main (see docs/ci.md).")] = None,
+    jobs: Annotated[int, typer.Option(
+        "--jobs", "-j", min=0, help="Processes that parse a large input: 1 parses in one "
+                                     "process, 0 uses up to four CPUs.")] = 0,
 ) -> None:
     """Lint manifests; exit 0 when clean, 1 on findings at or above --fail-level, 2 on errors."""
     from kubelint import config as configmod
@@ -189,7 +192,7 @@ def lint(
                      [sources.read(n) for n in sources.discover(paths, cfg.exclude, root=cfg.root)])
             with _progress(format, quiet) as progress:
                 result = lint_sources(files, cfg, context=read_context(cfg.crd_dirs),
-                                      progress=progress)
+                                      progress=progress, jobs=jobs)
             texts = {f.name: f.text for f in files if f.text is not None}
     except (KubelintError, ValueError, PluginError) as exc:
         _fail(str(exc))

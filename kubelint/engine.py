@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Sequence, Sized
-from dataclasses import dataclass, replace
+import marshal
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 
-from kubelint import sources
+from kubelint import codec, sources, workers
 from kubelint.config import Config
 from kubelint.k8s import Resource, ResourceIndex, resources_of
 from kubelint.locate import span_of, span_of_problem
 from kubelint.model import (Diagnostic, Finding, LintResult, Origin, Related, RelatedLocation,
                             Severity, Span, YamlPath)
-from kubelint.parse import Document, Problem, parse_text
+from kubelint.parse import Document, ParseResult, Problem, parse_text
 from kubelint.rule import Context, Rule
 from kubelint.rules import ALL_RULES, by_id
 from kubelint.rules import input as input_rules
 from kubelint.rules.pod_security import fold_overlaps
 from kubelint.suppress import (ANNOTATION_PREFIX, Directive, Directives, annotation_suppression,
                                check_names, parse_directives, unknown_annotations, unused)
-
 
 CONTEXT_KINDS = frozenset({"CustomResourceDefinition"})
 """Kinds read from `crd-dirs`: they give schemas to custom resources and are not linted."""
@@ -135,30 +135,40 @@ def _with_added_rules(rules: Sequence[Rule], config: Config, index: ResourceInde
 def lint_sources(files: Iterable[sources.SourceFile], config: Config,
                  rules: Sequence[Rule] = ALL_RULES, *,
                  context: Sequence[Resource] = (),
-                 progress: Callable[[str, int, int], None] | None = None) -> LintResult:
+                 progress: Callable[[str, int, int], None] | None = None,
+                 jobs: int = 1) -> LintResult:
     """Lint already-read sources as one bundle (cross-resource rules see all of them, and the
     `context` resources, which are not linted themselves). `progress`, if given, is called as
-    `("reading", files done, files)` and then `("checking", resources done, resources)`."""
+    `("reading", files done, files)` and then `("checking", resources done, resources)`.
+    With `jobs` above 1 (0: one per CPU), a large input is shared with worker processes that
+    parse their files and run the object rules on them (see `_read_all`)."""
     emitter = _Emitter(config)
-    total = len(files) if isinstance(files, Sized) else 0
+    files = list(files)
     resources: list[tuple[Resource, _File]] = []
+    early: list[_Early | None] = []  # per resource: what the object rules found on reading
     with_directives: list[_File] = []
     annotated: list[tuple[Resource, _File]] = []
-    n_files = n_docs = 0
-    for source in files:
-        n_files += 1
-        if progress is not None:
-            progress("reading", n_files, total)
-        if source.problem is not None or source.text is None:
+    n_docs = 0
+    readable = [s.text if s.problem is None else None for s in files]
+    jobs = workers.jobs_for(jobs, sum(len(t) for t in readable if t))
+    early_rules = [r for r in rules if r.check is not None and r.scope == "object"
+                   and config.enabled(r)] if jobs > 1 else []
+    for source, read in zip(files, _read_all(files, readable, config, early_rules, jobs,
+                                             progress)):
+        parsed = read.parsed
+        if parsed is None or source.text is None:
             if source.problem is not None:
                 emitter.problem(_File(source, Directives()), source.problem)
             continue
-        parsed = parse_text(source.text)
-        file = _File(source, parse_directives(source.text, parsed.documents))
+        file = read.file
+        if file is None:
+            file = _File(source, parse_directives(source.text, parsed.documents))
+            _mark_used(file.directives, read.used)
         if file.directives.by_line or file.directives.file_wide or file.directives.malformed:
             with_directives.append(file)
         for problem in parsed.problems:
             emitter.problem(file, problem)
+        checked = iter(read.checked) if read.checked is not None else None
         for doc in parsed.documents:
             n_docs += 1
             for problem in doc.problems:
@@ -171,6 +181,8 @@ def lint_sources(files: Iterable[sources.SourceFile], config: Config,
             annotated.extend((r, file) for r in found if any(
                 isinstance(k, str) and k.startswith(ANNOTATION_PREFIX) for k in r.annotations))
             resources.extend((r, file) for r in found)
+            early.extend(_Early(next(checked), read.encoded) if checked is not None else None
+                         for _ in found)
 
     if config.policy_dirs:
         from kubelint.vap import read_policies
@@ -188,21 +200,171 @@ def lint_sources(files: Iterable[sources.SourceFile], config: Config,
             emitter.emit(input_rules.INVALID_SUPPRESSION, file, message, span,
                          doc=res.doc, path=located, res=res)
     enabled = [r for r in rules if r.check is not None and config.enabled(r)]
+    _check(resources, early, {r.id for r in early_rules}, enabled, index, config, emitter,
+           progress)
+    if with_directives and config.enabled(input_rules.UNUSED_SUPPRESSION):
+        _report_unused(with_directives, config, {r.id for r in enabled}, emitter, known, rules)
+    diagnostics = tuple(sorted(fold_overlaps(emitter.out), key=Diagnostic.sort_key))
+    return LintResult(diagnostics, len(files), n_docs, len(resources), len(enabled),
+                      extra={"policy_rules": policies} if policies else {})
+
+
+@dataclass(slots=True)
+class _Read:
+    """A file as read. When object rules ran on reading (see `_read_all`): its `file` (if read
+    here), what the rules found on each resource (by rule id; `encoded` by `codec` if a worker
+    read it) and the directives a worker's rules matched (line, column, names)."""
+
+    parsed: ParseResult | None
+    file: _File | None = None
+    checked: list[dict[str, list]] | None = None
+    encoded: bool = False
+    used: list[tuple[int, int, list[str]]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Early:
+    """What the object rules found on one resource as its file was read."""
+
+    found: dict[str, list]  # rule id -> Diagnostics (or their `codec` encodings)
+    encoded: bool
+
+
+def _read_all(files: list[sources.SourceFile], readable: list[str | None], config: Config,
+              early_rules: list[Rule], jobs: int,
+              progress: Callable[[str, int, int], None] | None) -> list[_Read]:
+    """Parse every readable text, sharing the files with `jobs - 1` workers (see `workers`).
+    With workers, each process also runs `early_rules` (object rules, which read only their
+    own resource) on the resources of the files it reads, so that this work is shared too;
+    the rules that read the whole set run later, here."""
+    total = len(files)
+    reads: list[_Read] = [_Read(None)] * total
+    order = workers.largest_first([len(t or "") for t in readable]) if jobs > 1 else range(total)
+    checker = _EarlyChecker(config, early_rules) if early_rules else None
+
+    def local(indices: Iterable[int]) -> None:
+        for done, k in enumerate(indices, 1):
+            i = order[k]
+            text = readable[i]
+            if text is None:
+                pass
+            elif checker is None:
+                reads[i] = _Read(parse_text(text))
+            else:
+                parsed, file, checked = checker.check(files[i], text)
+                reads[i] = _Read(parsed, file, checked)
+            if progress is not None:  # the workers read about as many files meanwhile
+                progress("reading", min(total, done * jobs), total)
+
+    def remote(indices: Iterable[int]) -> bytes:
+        assert checker is not None
+        return marshal.dumps([checker.encoded(files[order[k]], readable[order[k]])
+                              for k in indices])
+
+    def merge(indices: Sequence[int], data: bytes) -> None:
+        items = marshal.loads(data)
+        if len(items) != len(indices):
+            raise ValueError("a worker sent a short result")
+        for k, item in zip(indices, items):
+            if item is None:  # a tree marshal cannot hold: read here
+                local((k,))
+                continue
+            parsed, checked, used = marshal.loads(item)
+            reads[order[k]] = _Read(codec.decode_parse(parsed), None, checked, True, used)
+
+    workers.share(total, jobs, local, remote, merge)
+    return reads
+
+
+class _EarlyChecker:
+    """Parses files and runs object rules on their resources."""
+
+    def __init__(self, config: Config, rules: list[Rule]) -> None:
+        self.rules = rules
+        self.emitter = _Emitter(config)
+        # Object rules do not read the set (a test holds them to it): they get an empty index.
+        nothing = ResourceIndex([])
+        self.contexts = {r.id: Context(nothing, config.options_for(r)) for r in rules}
+        self.by_kind: dict[str, list[Rule]] = {}
+
+    def check(self, source: sources.SourceFile, text: str
+              ) -> tuple[ParseResult, _File, list[dict[str, list]]]:
+        """The file's parse, the file with its directives, and per resource what each rule
+        found (rules that found nothing are left out)."""
+        parsed = parse_text(text)
+        file = _File(source, parse_directives(text, parsed.documents))
+        emitter = self.emitter
+        checked: list[dict[str, list]] = []
+        for doc in parsed.documents:
+            for res in resources_of(doc, source.name)[0]:
+                applicable = self.by_kind.get(res.kind)
+                if applicable is None:
+                    applicable = self.by_kind[res.kind] = [
+                        r for r in self.rules if r.applies_to(res.kind)]
+                found: dict[str, list] = {}
+                for rule in applicable:
+                    emitter.out = []
+                    _run(rule, res, file, self.contexts[rule.id], emitter)
+                    if emitter.out:
+                        found[rule.id] = emitter.out
+                checked.append(found)
+        return parsed, file, checked
+
+    def encoded(self, source: sources.SourceFile, text: str | None) -> bytes | None:
+        """`check` as marshal data, with the directives the rules matched (None if marshal
+        cannot hold the tree)."""
+        if text is None:
+            return marshal.dumps((None, None, []))
+        parsed, file, checked = self.check(source, text)
+        used = [(d.line, d.col, sorted(names)) for d, names in file.directives.used.items()]
+        try:
+            return marshal.dumps((codec.encode_parse(parsed),
+                                  [{rule_id: [codec.encode(d) for d in found]
+                                    for rule_id, found in by_rule.items()}
+                                   for by_rule in checked], used))
+        except ValueError:
+            return None
+
+
+def _mark_used(directives: Directives, used: list[tuple[int, int, list[str]]]) -> None:
+    """Record the directive matches a worker made in this process's copy of the directives."""
+    if not used:
+        return
+    at = {(d.line, d.col): d for d in directives.all}
+    for line, col, names in used:
+        if (line, col) in at:
+            directives.used.setdefault(at[(line, col)], set()).update(names)
+
+
+def _check(resources: list[tuple[Resource, _File]], early: list[_Early | None],
+           early_ids: set[str], enabled: list[Rule], index: ResourceIndex, config: Config,
+           emitter: _Emitter, progress: Callable[[str, int, int], None] | None) -> None:
+    """Run the enabled rules on every resource, taking what the rules that ran on reading
+    (`early_ids`) found there: diagnostics come out in the order of one process."""
     by_kind: dict[str, list[Rule]] = {}
     contexts = {r.id: Context(index, config.options_for(r)) for r in enabled}
-    for done, (res, file) in enumerate(resources, 1):
+    out = emitter.out
+    for done, ((res, file), pre) in enumerate(zip(resources, early), 1):
         if progress is not None:
             progress("checking", done, len(resources))
         applicable = by_kind.get(res.kind)
         if applicable is None:
             applicable = by_kind[res.kind] = [r for r in enabled if r.applies_to(res.kind)]
+        if pre is None:
+            for rule in applicable:
+                _run(rule, res, file, contexts[rule.id], emitter)
+            continue
+        origin = _origin(file.source, res.doc) if pre.encoded else None
         for rule in applicable:
-            _run(rule, res, file, contexts[rule.id], emitter)
-    if with_directives and config.enabled(input_rules.UNUSED_SUPPRESSION):
-        _report_unused(with_directives, config, {r.id for r in enabled}, emitter, known, rules)
-    diagnostics = tuple(sorted(fold_overlaps(emitter.out), key=Diagnostic.sort_key))
-    return LintResult(diagnostics, n_files, n_docs, len(resources), len(enabled),
-                      extra={"policy_rules": policies} if policies else {})
+            if rule.id not in early_ids:
+                _run(rule, res, file, contexts[rule.id], emitter)
+            elif rule.id not in pre.found:
+                continue
+            elif pre.encoded:
+                out.extend(codec.decode(d, file.source.name, res.doc.index, res.ref, origin)
+                           for d in pre.found[rule.id])
+            else:
+                out.extend(pre.found[rule.id])
 
 
 def _report_unused(files: list[_File], config: Config, ran_rules: set[str], emitter: _Emitter,

@@ -60,6 +60,11 @@ class Positions:
     def __init__(self, packed: dict[YamlPath, int]) -> None:
         self._packed = packed
 
+    @property
+    def packed(self) -> dict[YamlPath, int]:
+        """The index as stored (each value packs the eight marks; see `_pack`)."""
+        return self._packed
+
     def get(self, path: YamlPath, default: Marks | None = None) -> Marks | None:
         packed = self._packed.get(path)
         return default if packed is None else _unpack(packed)

@@ -1619,6 +1619,7 @@ _SELECTOR_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet",
 
 @rule(
     id="mismatched-selector", category=HYGIENE, severity=Severity.ERROR, kinds=_SELECTOR_KINDS,
+    scope="bundle",
     summary="A workload's selector is missing, empty or does not match its own pod template's "
             "labels.",
     rationale="A controller manages the pods its selector matches. The API server rejects an "

@@ -1,0 +1,177 @@
+"""Sharing a large lint between this process and forked workers.
+
+Parsing files and running rules over resources are each a loop whose steps do not depend on one
+another. With more than one job, such a loop is split: this process does one share and each
+forked worker another, then sends back its results as `marshal` data (plain tuples, dicts,
+strings and numbers, which marshal reads far faster than they are computed) and exits. A worker
+that fails is not an error: the caller does its share instead. Small inputs, platforms without
+`fork`, and `jobs=1` stay in this process. Workers are forked, so they see everything this
+process has built (the parsed trees, the resource index) without it being sent to them.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import signal
+from collections.abc import Callable, Iterable, Iterator, Sequence
+
+MIN_PARALLEL_CHARS = 1 << 20
+"""Below this much text in all, forking costs more than it saves."""
+MIN_CHARS_PER_JOB = 256 << 10
+"""Each job gets at least this much text (fewer jobs for smaller inputs)."""
+MAX_JOBS = 4
+"""`jobs=0` (auto) uses this many CPUs at most."""
+
+
+def auto_jobs() -> int:
+    """The CPUs this process may run on, at most MAX_JOBS."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, MAX_JOBS))
+
+
+def jobs_for(jobs: int, total_chars: int) -> int:
+    """How many processes share an input of `total_chars` (`jobs` 0: auto); 1 when forking
+    would not pay or is not available."""
+    if jobs == 0:
+        jobs = auto_jobs()
+    jobs = min(jobs, total_chars // MIN_CHARS_PER_JOB)
+    if jobs < 2 or total_chars < MIN_PARALLEL_CHARS or not hasattr(os, "fork"):
+        return 1
+    return jobs
+
+
+def share(count: int, jobs: int, local: Callable[[Iterable[int]], None],
+          remote: Callable[[Iterable[int]], bytes],
+          merge: Callable[[Sequence[int], bytes], None]) -> None:
+    """Do steps `0..count-1` in `jobs` processes. Each process takes the next step not yet
+    taken (from a pipe that holds them all), so all finish at about the same time whatever a
+    step costs: this one calls `local(steps)`; each worker calls `remote(steps)` and the bytes
+    it returns are given to `merge(steps it took, data)` here. The steps of a worker that fails,
+    or whose data `merge` rejects with ValueError, are done with `local`."""
+    if jobs < 2:
+        local(range(count))
+        return
+    queue = _Queue(count)
+    def work() -> bytes:  # in a worker
+        data = remote(queue)
+        return marshal.dumps((queue.taken, data))
+
+    children = [_Child.start(work) for _ in range(jobs - 1)]
+    done = bytearray(count)  # 1 once a step's result is here
+    try:
+        local(queue.taking(done))
+        for child in children:
+            sent = child.collect()
+            try:
+                if sent is None:
+                    raise ValueError("worker failed")
+                steps, data = marshal.loads(sent)
+                merge(steps, data)
+                for i in steps:
+                    done[i] = 1
+            except (ValueError, EOFError, TypeError):
+                pass
+    finally:
+        queue.close()
+        for child in children:
+            child.stop()
+    missing = [i for i in range(count) if not done[i]]
+    if missing:
+        local(missing)
+
+
+class _Queue:
+    """Steps to take, as 4-byte numbers in a pipe filled before the workers fork. A pipe read
+    of 4 bytes is atomic, so processes reading it in turn never take the same step. A step
+    stands for a run of up to `run` indices when there are more than the pipe holds."""
+
+    _CAPACITY = 16384  # 64 KiB, the smallest pipe buffer Linux gives
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.run = -(-count // self._CAPACITY) or 1
+        self.fd, write_fd = os.pipe()
+        steps = -(-count // self.run)
+        with os.fdopen(write_fd, "wb") as out:
+            out.write(b"".join(i.to_bytes(4, "little") for i in range(steps)))
+        self.taken: list[int] = []
+
+    def __iter__(self) -> Iterator[int]:
+        return self.taking(None)
+
+    def taking(self, done: bytearray | None) -> Iterator[int]:
+        """The indices this process takes, in order; recorded (in `taken`, and in `done`)."""
+        while self.fd >= 0:
+            token = os.read(self.fd, 4)
+            if len(token) < 4:
+                return
+            step = int.from_bytes(token, "little")
+            for i in range(step * self.run, min(self.count, (step + 1) * self.run)):
+                self.taken.append(i)
+                if done is not None:
+                    done[i] = 1
+                yield i
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+
+def largest_first(sizes: Sequence[int]) -> list[int]:
+    """Indices ordered by size, largest first: taken in this order (see `share`), the last
+    steps are small and the processes end close together."""
+    return sorted(range(len(sizes)), key=lambda i: -sizes[i])
+
+
+# --- worker processes ---------------------------------------------------------------------------
+
+class _Child:
+    """A forked worker; the bytes its work returns come back through a pipe."""
+
+    def __init__(self, pid: int, fd: int) -> None:
+        self.pid, self.fd = pid, fd
+
+    @classmethod
+    def start(cls, work: Callable[[], bytes]) -> _Child:
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the worker: work, send, exit without running the parent's cleanup
+            status = 1
+            try:
+                os.close(read_fd)
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                payload = work()
+                with os.fdopen(write_fd, "wb") as out:
+                    out.write(payload)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_fd)
+        return cls(pid, read_fd)
+
+    def collect(self) -> bytes | None:
+        """What the worker sent; None if it failed."""
+        with os.fdopen(self.fd, "rb") as pipe:
+            self.fd = -1
+            payload = pipe.read()
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = 0
+        return payload if status == 0 else None
+
+    def stop(self) -> None:
+        """Ends a worker that is still running (this process was interrupted)."""
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+        if self.pid:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            except OSError:  # pragma: no cover - already gone
+                pass
+            self.pid = 0

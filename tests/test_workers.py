@@ -1,0 +1,182 @@
+"""Sharing a large lint with worker processes gives exactly what one process gives."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from kubelint import engine, workers
+from kubelint.config import Config
+from kubelint.engine import lint_sources
+from kubelint.k8s import resources_of
+from kubelint.parse import parse_text
+from kubelint.rule import Context
+from kubelint.rules import ALL_RULES
+from kubelint.sources import SourceFile
+
+FIXTURES = Path(__file__).parent / "rules"
+HELM = Path(__file__).parent / "data" / "helm-rendered"
+
+needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="workers need fork")
+
+DIRECTIVES = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: directives  # kubelint: disable=unset-namespace
+spec:
+  hostNetwork: true  # kubelint: disable=host-network
+  containers:
+    - name: app  # kubelint: disable=privileged-container
+      image: nginx:1.25
+"""
+
+
+def _corpus() -> list[SourceFile]:
+    """Every rule fixture, Helm output, a file with used and unused directives, a malformed one
+    and an empty one."""
+    files = [SourceFile(f"{path.parent.name}/{path.name}", path.read_text(encoding="utf-8"))
+             for path in sorted(FIXTURES.glob("*/*.yaml"))]
+    files += [SourceFile(f"helm/{p.name}", p.read_text(encoding="utf-8"))
+              for p in sorted(HELM.glob("*.yaml"))]
+    files.append(SourceFile("directives.yaml", DIRECTIVES))
+    files.append(SourceFile("broken.yaml", "kind: Pod\nmetadata: [\n---\nkind: Service\n"))
+    files.append(SourceFile("empty.yaml", ""))
+    return files
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[SourceFile]:
+    return _corpus()
+
+
+@pytest.fixture(autouse=True)
+def share_smaller_inputs(monkeypatch, corpus):
+    """The fixtures are dense with findings and slow to lint: let workers start at a smaller
+    size than they do for users."""
+    monkeypatch.setattr(workers, "MIN_PARALLEL_CHARS", 64 << 10)
+    monkeypatch.setattr(workers, "MIN_CHARS_PER_JOB", 16 << 10)
+    assert sum(len(f.text or "") for f in corpus) >= 4 * workers.MIN_PARALLEL_CHARS
+
+
+@pytest.fixture(scope="module")
+def alone(corpus):
+    return lint_sources(corpus, Config(select=("all",)), jobs=1)
+
+
+def _forks(monkeypatch) -> list[int]:
+    started: list[int] = []
+    start = workers._Child.start.__func__
+
+    def counting(cls, work):
+        started.append(1)
+        return start(cls, work)
+
+    monkeypatch.setattr(workers._Child, "start", classmethod(counting))
+    return started
+
+
+@needs_fork
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_workers_give_what_one_process_gives(corpus, alone, monkeypatch, jobs):
+    started = _forks(monkeypatch)
+    shared = lint_sources(corpus, Config(select=("all",)), jobs=jobs)
+    assert len(started) == jobs - 1
+    assert shared.diagnostics == alone.diagnostics
+    assert (shared.files, shared.documents, shared.resources) == \
+        (alone.files, alone.documents, alone.resources)
+    rules = {d.rule_id for d in alone.diagnostics}
+    assert {"unused-suppression", "yaml-syntax", "host-network"} <= rules
+    assert any(d.suppressed_by for d in alone.diagnostics)
+
+
+@needs_fork
+def test_a_failing_worker_is_replaced_by_this_process(corpus, alone, monkeypatch):
+    started = _forks(monkeypatch)
+
+    def broken(self, source, text):
+        raise RuntimeError("worker bug")
+
+    monkeypatch.setattr(engine._EarlyChecker, "encoded", broken)
+    shared = lint_sources(corpus, Config(select=("all",)), jobs=2)
+    assert started and shared.diagnostics == alone.diagnostics
+
+
+@needs_fork
+def test_a_tree_marshal_cannot_hold_is_parsed_here(corpus, alone, monkeypatch):
+    encode = engine.codec.encode_parse
+    refused = []
+
+    def picky(result):
+        if len(refused) < 5:  # runs in the worker: the parent never sees this list grow
+            refused.append(1)
+            raise ValueError("unmarshallable object")
+        return encode(result)
+
+    monkeypatch.setattr(engine.codec, "encode_parse", picky)
+    shared = lint_sources(corpus, Config(select=("all",)), jobs=2)
+    assert shared.diagnostics == alone.diagnostics
+
+
+def test_small_inputs_and_one_job_stay_in_this_process(monkeypatch):
+    monkeypatch.undo()
+    assert workers.jobs_for(2, workers.MIN_PARALLEL_CHARS - 1) == 1
+    assert workers.jobs_for(1, 100 * workers.MIN_PARALLEL_CHARS) == 1
+    assert workers.jobs_for(0, 100 * workers.MIN_PARALLEL_CHARS) == workers.auto_jobs()
+    # each job gets at least MIN_CHARS_PER_JOB
+    assert workers.jobs_for(4, workers.MIN_PARALLEL_CHARS) == \
+        min(4, workers.MIN_PARALLEL_CHARS // workers.MIN_CHARS_PER_JOB)
+    assert 1 <= workers.auto_jobs() <= workers.MAX_JOBS
+
+
+@needs_fork
+@pytest.mark.parametrize("count", [0, 1, 7, 100, 40_000])
+def test_share_does_every_step_once(count):
+    here: list[int] = []
+    merged: list[int] = []
+
+    def remote(steps):
+        return bytes(str(list(steps)), "ascii")
+
+    def merge(steps, data):
+        assert list(steps) == eval(data.decode("ascii"))
+        merged.extend(steps)
+
+    workers.share(count, 2, here.extend, remote, merge)
+    assert sorted(here + merged) == list(range(count))
+
+
+@needs_fork
+def test_share_does_a_failed_workers_steps_here():
+    here: list[int] = []
+
+    def remote(steps):
+        list(steps)
+        os._exit(3)  # the worker dies
+
+    workers.share(50, 2, here.extend, remote, lambda steps, data: None)
+    assert sorted(here) == list(range(50))
+
+
+class _NoIndex:
+    def __getattr__(self, name):
+        raise AssertionError(f"an object rule read the set (index.{name})")
+
+
+def test_object_rules_read_only_their_resource():
+    """Workers run object rules before the set is read (with an empty index): a rule that reads
+    the index must say scope="bundle"."""
+    resources = []
+    for path in sorted(FIXTURES.glob("*/*.yaml")):
+        for doc in parse_text(path.read_text(encoding="utf-8")).documents:
+            resources += resources_of(doc, path.name)[0]
+    config = Config(select=("all",))
+    for rule in ALL_RULES:
+        if rule.scope != "object" or rule.check is None:
+            continue
+        ctx = Context(_NoIndex(), config.options_for(rule))  # type: ignore[arg-type]
+        for res in resources:
+            if rule.applies_to(res.kind):
+                list(rule.check(res, ctx))
