@@ -474,3 +474,22 @@ def test_crd_dir_gives_schemas_without_linting_the_crds(tmp_path):
     assert [d["rule"] for d in configured["diagnostics"]] == ["schema-wrong-type"]
     missing = kubelint("lint", "--crd-dir", "nope", "app", cwd=tmp_path)
     assert missing.returncode == 2 and "--crd-dir" in missing.stderr
+
+
+def test_jobs_share_a_large_input_and_print_what_one_process_prints(tmp_path: Path):
+    """Over 1 MiB of YAML: `--jobs 2` forks a worker; the report is the same, byte for byte."""
+    for i in range(300):
+        (tmp_path / f"app{i:03}.yaml").write_text(
+            PRIVILEGED.replace("name: web", f"name: web{i}")
+            + "---\n" + CLEAN_CONFIGMAP.replace("name: ", f"name: c{i}-", 1)
+            + "".join(f"# padding {i} {n} {'x' * 60}\n" for n in range(50)))
+    assert sum(p.stat().st_size for p in tmp_path.glob("*.yaml")) > 1 << 20
+    one = kubelint("lint", "--format", "json", "--select", "all", "--jobs", "1", ".",
+                   cwd=tmp_path)
+    two = kubelint("lint", "--format", "json", "--select", "all", "--jobs", "2", ".",
+                   cwd=tmp_path)
+    assert one.returncode == two.returncode == 1
+    assert one.stdout == two.stdout
+    assert json.loads(two.stdout)["summary"]["resources"] == 600
+    bad = kubelint("lint", "--jobs", "-1", ".", cwd=tmp_path)
+    assert bad.returncode == 2 and "--jobs" in bad.stderr

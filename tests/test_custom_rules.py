@@ -314,8 +314,8 @@ def test_without_custom_rules_the_cel_library_is_not_imported():
     import subprocess
     import sys
 
-    code = ("import sys; from kubelint.cli import main; sys.argv=['kubelint','lint','-'];\n"
-            "try: main()\nexcept SystemExit: pass\nprint('cel' in sys.modules)")
+    code = ("import sys; from kubelint.cli import app; sys.argv=['kubelint','lint','-'];\n"
+            "try: app()\nexcept SystemExit: pass\nprint('cel' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], input=DEPLOYMENT, text=True,
                          capture_output=True, check=True).stdout
     assert out.strip().endswith("False")
