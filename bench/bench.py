@@ -15,7 +15,8 @@ a fresh subprocess, so one does not warm caches or grow the heap for the next:
   process (start-up, reading, parsing, rules, rendering) with its CPU time and peak RSS from
   `os.wait4` and the peak PSS of its process tree (parse workers included), sampled;
 - one process: the same with `--jobs 1` (no parse workers);
-- engine: `lint_paths` with `Config(select=("all",))` inside one process (no start-up, no output);
+- engine: `lint_paths` with `Config(select=("all",))` inside one process (no start-up, no output,
+  no workers, the cyclic collector off as in the console script);
 - small: `kubelint lint bench/small.yaml` through the console script, median of N runs.
 
 The machine is shared and times drift between runs: read the ratios, taken in one run.
@@ -64,6 +65,9 @@ def _child_floor(corpus: str) -> dict:
 
 
 def _child_engine(corpus: str, profile: bool, per_rule: bool = False) -> dict:
+    import gc
+
+    gc.disable()  # as the console script runs
     from kubelint import engine
     from kubelint.config import Config
     from kubelint.engine import lint_paths
