@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,6 +33,7 @@ app = typer.Typer(
 )
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 def _split(values: list[str] | None) -> tuple[str, ...]:
@@ -315,9 +317,11 @@ def _write_baseline(result: LintResult, path: str, quiet: bool) -> None:
         with open(temporary, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
         os.replace(temporary, path)
-    except OSError as exc:
+    except BaseException as exc:  # an interrupt too leaves no temporary file behind
         if os.path.exists(temporary):
             os.unlink(temporary)
+        if not isinstance(exc, OSError):
+            raise
         _fail(f"--write-baseline: cannot write {path}: {exc.strerror or exc}")
     if not quiet:
         n = len(result.active)
@@ -596,11 +600,19 @@ def main() -> None:
         app()
         return
     gc.disable()
+    signal.signal(signal.SIGINT, _interrupted)
     try:
         app()
     except SystemExit as exc:
         _exit_now(exc)
         raise
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    """Ctrl-C: exit 130 with a note, not 1 (which means findings). The SystemExit unwinds the
+    command, so workers are stopped and files are left as they were (writes are atomic)."""
+    sys.stderr.write("kubelint: interrupted\n")
+    raise SystemExit(EXIT_INTERRUPTED)
 
 
 def _exit_now(exc: SystemExit) -> None:

@@ -493,3 +493,19 @@ def test_jobs_share_a_large_input_and_print_what_one_process_prints(tmp_path: Pa
     assert json.loads(two.stdout)["summary"]["resources"] == 600
     bad = kubelint("lint", "--jobs", "-1", ".", cwd=tmp_path)
     assert bad.returncode == 2 and "--jobs" in bad.stderr
+
+
+def test_ctrl_c_exits_130_without_a_traceback(tmp_path: Path):
+    """Interrupted while waiting for standard input: exit 130 (not 1, which means findings)."""
+    import signal
+    import time
+
+    (tmp_path / ".kubelint.yaml").write_text("")
+    proc = subprocess.Popen([sys.executable, "-m", "kubelint", "lint", "-"], cwd=tmp_path,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)  # past start-up, blocked reading standard input
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, (out, err)
+    assert err == "kubelint: interrupted\n"
