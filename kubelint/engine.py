@@ -150,7 +150,8 @@ def lint_sources(files: Iterable[sources.SourceFile], config: Config,
     annotated: list[tuple[Resource, _File]] = []
     n_docs = 0
     readable = [s.text if s.problem is None else None for s in files]
-    jobs = workers.jobs_for(jobs, sum(len(t) for t in readable if t))
+    jobs = workers.jobs_for(jobs, sum(len(t) for t in readable if t),
+                            sum(1 for t in readable if t))
     early_rules = [r for r in rules if r.check is not None and r.scope == "object"
                    and config.enabled(r)] if jobs > 1 else []
     for source, read in zip(files, _read_all(files, readable, config, early_rules, jobs,

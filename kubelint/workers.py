@@ -33,12 +33,12 @@ def auto_jobs() -> int:
     return max(1, min(cpus, MAX_JOBS))
 
 
-def jobs_for(jobs: int, total_chars: int) -> int:
-    """How many processes share an input of `total_chars` (`jobs` 0: auto); 1 when forking
-    would not pay or is not available."""
+def jobs_for(jobs: int, total_chars: int, steps: int) -> int:
+    """How many processes share `steps` (files) of `total_chars` in all (`jobs` 0: auto); 1 when
+    forking would not pay or is not available."""
     if jobs == 0:
         jobs = auto_jobs()
-    jobs = min(jobs, total_chars // MIN_CHARS_PER_JOB)
+    jobs = min(jobs, total_chars // MIN_CHARS_PER_JOB, steps)
     if jobs < 2 or total_chars < MIN_PARALLEL_CHARS or not hasattr(os, "fork"):
         return 1
     return jobs

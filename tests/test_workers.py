@@ -122,11 +122,13 @@ def test_a_tree_marshal_cannot_hold_is_parsed_here(corpus, alone, monkeypatch):
 
 def test_small_inputs_and_one_job_stay_in_this_process(monkeypatch):
     monkeypatch.undo()
-    assert workers.jobs_for(2, workers.MIN_PARALLEL_CHARS - 1) == 1
-    assert workers.jobs_for(1, 100 * workers.MIN_PARALLEL_CHARS) == 1
-    assert workers.jobs_for(0, 100 * workers.MIN_PARALLEL_CHARS) == workers.auto_jobs()
+    large = 100 * workers.MIN_PARALLEL_CHARS
+    assert workers.jobs_for(2, workers.MIN_PARALLEL_CHARS - 1, 100) == 1
+    assert workers.jobs_for(1, large, 100) == 1
+    assert workers.jobs_for(0, large, 100) == workers.auto_jobs()
+    assert workers.jobs_for(2, large, 1) == 1  # one large file (standard input) is not shared
     # each job gets at least MIN_CHARS_PER_JOB
-    assert workers.jobs_for(4, workers.MIN_PARALLEL_CHARS) == \
+    assert workers.jobs_for(4, workers.MIN_PARALLEL_CHARS, 100) == \
         min(4, workers.MIN_PARALLEL_CHARS // workers.MIN_CHARS_PER_JOB)
     assert 1 <= workers.auto_jobs() <= workers.MAX_JOBS
 
