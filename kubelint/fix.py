@@ -7,9 +7,9 @@ fix waits for the next pass, one that does not fit the document is skipped). The
 - when every edit replaces a one-line scalar by a scalar, the new scalars are written over the old
   ones (nothing else on the line moves);
 - otherwise the document is loaded with ruamel.yaml's round-trip mode (comments, key order,
-  quoting, flow and block style kept; the document's indentation detected), edited and written
-  again, and the lines ruamel only re-indented or re-spaced get their old spelling back (JSON
-  documents are written again with json instead).
+  quoting, flow and block style kept; the document's indentation detected), edited
+  (`kubelint.tree_edit`) and written again, and the lines ruamel only re-indented or re-spaced
+  get their old spelling back (JSON documents are written again with json instead).
 
 The result must read back, the way Kubernetes reads YAML, to exactly the values with the edits
 made, and keep every comment that was not inside a removed part; otherwise the document is left as
@@ -39,6 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from kubelint.model import DeleteKey, Diagnostic, Edit, LintResult, Safety, SetValue, YamlPath
+from kubelint.tree_edit import (MISSING, NO_FIT, SHARED, Inapplicable, Null, apply_tree,
+                                check_tree, nest, rename, split_lines)
 
 REFUSED_RULES = frozenset(("yaml-syntax", "unreadable-file", "yaml-too-complex"))
 """A file with one of these diagnostics is never edited."""
@@ -54,36 +56,6 @@ _KEY_ONLY = re.compile(r"( *)((?:- +)*)"  # a `key:` line without a value
 _BLOCK_SCALAR = re.compile(r"( *)(?:- +)*(?:.*:[ \t]+)?[|>][-+0-9]*[ \t]*(?:#.*)?\r?")
 _SEQ_ITEM = re.compile(r"( *)- +")
 _UNUSUAL_BREAKS = re.compile("[\x85\u2028\u2029]|\r(?!\n)")
-
-
-class _Inapplicable(Exception):
-    """An edit that cannot be made on this document as it is (the message says why)."""
-
-
-_NO_FIT = "the fix does not fit the document's structure"
-_SHARED = "the fix would edit a YAML anchor or merge key (other places would change too)"
-
-
-class _Missing:
-    def __repr__(self) -> str:
-        return "<missing>"
-
-
-_MISSING: Any = _Missing()
-
-
-class _Null:
-    """A null read by ruamel.yaml, remembering its spelling (`null`, `~`, `NULL` or nothing):
-    ruamel would write every null the same way."""
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-
-def _is_null(value: Any) -> bool:
-    return value is None or isinstance(value, _Null)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +132,7 @@ def fix_text(text: str, diagnostics: Iterable[Diagnostic], *, unsafe: bool) -> O
         doc = docs[owner[i]]
         try:
             pieces[i], count, failed = _fix_document(chunks[i].text, chunks[i].line, doc, diags)
-        except _Inapplicable as exc:
+        except Inapplicable as exc:
             skipped[str(exc)] += len(diags)
             continue
         skipped.update(failed)
@@ -193,11 +165,6 @@ def _split(text: str) -> list[_Chunk]:
 
 def _chunk_at(chunk_lines: list[int], line: int) -> int:
     return bisect.bisect_right(chunk_lines, line) - 1
-
-
-def _lines(text: str) -> list[str]:
-    """Lines with their `\n` (the last one may lack it)."""
-    return re.findall(r"[^\n]*\n|[^\n]+$", text)
 
 
 def _blank_or_comment(line: str) -> bool:
@@ -234,7 +201,7 @@ def _fix_document(chunk: str, chunk_line: int, doc: Any, diags: list[Diagnostic]
             for e in edits:
                 _check_shared(doc, e.path, shared)
             plain = _apply_all(plain, edits)
-        except _Inapplicable as exc:
+        except Inapplicable as exc:
             failed[str(exc)] += 1
             continue
         accepted.append(edits)
@@ -246,12 +213,12 @@ def _fix_document(chunk: str, chunk_line: int, doc: Any, diags: list[Diagnostic]
     if spliced is not None and _valid(spliced, plain, _comments(chunk)):
         return spliced, same + len(accepted), failed
 
-    lines = _lines(chunk)
+    lines = split_lines(chunk)
     header = ""
     i = 0
     if lines and lines[0].startswith("---"):
         if not _HEADER.fullmatch(lines[0]):
-            raise _Inapplicable("the document starts on its `---` line")
+            raise Inapplicable("the document starts on its `---` line")
         header, i = lines[0], 1
     while i < len(lines) and _blank_or_comment(lines[i]):
         i += 1
@@ -264,12 +231,12 @@ def _fix_document(chunk: str, chunk_line: int, doc: Any, diags: list[Diagnostic]
     crlf = "\r" in body
     if crlf:
         if body.count("\r\n") != body.count("\n") or body.count("\r") != body.count("\n"):
-            raise _Inapplicable("the document mixes LF and CRLF line ends")
+            raise Inapplicable("the document mixes LF and CRLF line ends")
         body = body.replace("\r\n", "\n")
 
     applied = len(accepted)
     json_indent = _json_indent(body)
-    if json_indent is not _MISSING:  # JSON: written again with json, as indented as it was
+    if json_indent is not MISSING:  # JSON: written again with json, as indented as it was
         import json
 
         candidates = [json.dumps(plain, indent=json_indent, ensure_ascii=body.isascii(),
@@ -284,7 +251,7 @@ def _fix_document(chunk: str, chunk_line: int, doc: Any, diags: list[Diagnostic]
         try:
             tree = _yaml(*styles[0]).load(body)
         except (YAMLError, ValueError) as exc:  # duplicate keys and the like
-            raise _Inapplicable(f"ruamel.yaml cannot read the document ({type(exc).__name__})"
+            raise Inapplicable(f"ruamel.yaml cannot read the document ({type(exc).__name__})"
                                 ) from exc
         plain = copy.deepcopy(doc.root)
         done = []
@@ -293,13 +260,13 @@ def _fix_document(chunk: str, chunk_line: int, doc: Any, diags: list[Diagnostic]
             try:
                 trial = _apply_all(plain, edits)
                 for e in edits:
-                    _check_tree(tree, e)
-            except _Inapplicable as exc:
+                    check_tree(tree, e)
+            except Inapplicable as exc:
                 failed[str(exc)] += 1
                 continue
-            if not _rename(tree, edits):
+            if not rename(tree, edits):
                 for e in edits:
-                    tree = _apply_tree(tree, e)
+                    tree = apply_tree(tree, e)
             plain = trial
             done.extend(edits)
             applied += 1
@@ -315,7 +282,7 @@ def _fix_document(chunk: str, chunk_line: int, doc: Any, diags: list[Diagnostic]
     if not body.endswith("\n"):
         candidates = [c.rstrip("\n") for c in candidates]
     # Comments that may go: those inside what an edit removed or replaced.
-    first = chunk_line + len(_lines(header + prefix))
+    first = chunk_line + len(split_lines(header + prefix))
     gone = set()
     for e in done:
         marks = doc.positions.get(e.path)
@@ -359,17 +326,17 @@ def _check_shared(doc: Any, path: YamlPath, shared: set[int]) -> None:
     node = doc.root
     for step in path:
         if id(node) in shared:
-            raise _Inapplicable(_SHARED)
+            raise Inapplicable(SHARED)
         node = _plain_child(node, step)
-        if node is _MISSING:
+        if node is MISSING:
             break
     marks = doc.positions.get(path)
     if marks is not None and path and isinstance(path[-1], str) and marks[:4] == marks[4:]:
-        raise _Inapplicable(_SHARED)
+        raise Inapplicable(SHARED)
 
 
 def _apply_all(plain: Any, edits: Sequence[Edit]) -> Any:
-    """The values with all of a fix's edits made (a copy), or _Inapplicable."""
+    """The values with all of a fix's edits made (a copy), or Inapplicable."""
     trial = copy.deepcopy(plain)
     for e in edits:
         trial = _apply_plain(trial, e)
@@ -392,7 +359,7 @@ def _splice(chunk: str, chunk_line: int, doc: Any, edits: Sequence[Edit]) -> str
     """The chunk with each edited scalar written over the old one, or None when an edit is not
     the replacement of a one-line scalar by a scalar."""
     starts = [0]
-    for line in _lines(chunk):
+    for line in split_lines(chunk):
         starts.append(starts[-1] + len(line))
     spans = []
     for e in edits:
@@ -458,16 +425,16 @@ def _changed_lines(old: str, new: str) -> int:
 
 def _json_indent(body: str) -> Any:
     """For a JSON document, its indentation (`json.dumps(indent=)`: spaces, a tab, or None for
-    JSON on one line or laid out by hand); _MISSING for YAML."""
+    JSON on one line or laid out by hand); MISSING for YAML."""
     import json
 
     head = body.lstrip()
     if not head.startswith(("{", "[")):
-        return _MISSING
+        return MISSING
     try:
         json.loads(body)
     except ValueError:
-        return _MISSING
+        return MISSING
     lines = head.split("\n")
     if lines[0].strip() not in ("{", "["):
         return None
@@ -482,7 +449,7 @@ def _plain_child_at(root: Any, path: YamlPath) -> Any:
     node = root
     for step in path:
         node = _plain_child(node, step)
-        if node is _MISSING:
+        if node is MISSING:
             return None
     return node
 
@@ -514,8 +481,8 @@ def _keep_spelling(old: str, new: str, exact_first: bool = True) -> str:
     checked by the caller like any other candidate."""
     import difflib
 
-    a = [line if line.endswith("\n") else line + "\n" for line in _lines(old)]
-    b = [line if line.endswith("\n") else line + "\n" for line in _lines(new)]
+    a = [line if line.endswith("\n") else line + "\n" for line in split_lines(old)]
+    b = [line if line.endswith("\n") else line + "\n" for line in split_lines(new)]
     if not exact_first:
         text = "".join(_respell(a, b))
         return text if new.endswith("\n") else text[:-1]
@@ -574,9 +541,9 @@ def _yaml(mapping: int, sequence: int, offset: int) -> Any:
     class Representer(RoundTripRepresenter):
         pass
 
-    Constructor.add_constructor("tag:yaml.org,2002:null", lambda _, node: _Null(node.value))
+    Constructor.add_constructor("tag:yaml.org,2002:null", lambda _, node: Null(node.value))
     Representer.add_representer(
-        _Null, lambda r, data: r.represent_scalar("tag:yaml.org,2002:null", data.text))
+        Null, lambda r, data: r.represent_scalar("tag:yaml.org,2002:null", data.text))
     yaml = YAML()  # round-trip
     yaml.Constructor = Constructor
     yaml.Representer = Representer
@@ -669,20 +636,20 @@ def _plain(value: Any) -> Any:
 def _apply_plain(root: Any, e: Edit) -> Any:
     path = e.path
     if not path:
-        raise _Inapplicable(_NO_FIT)
+        raise Inapplicable(NO_FIT)
     node = root
     for i, step in enumerate(path[:-1]):
         child = _plain_child(node, step)
-        if child is _MISSING or child is None:
+        if child is MISSING or child is None:
             if isinstance(e, DeleteKey):
                 return root  # nothing to delete
-            if child is _MISSING and not isinstance(node, dict) or isinstance(step, int) and \
+            if child is MISSING and not isinstance(node, dict) or isinstance(step, int) and \
                     not isinstance(node, list):
-                raise _Inapplicable(_NO_FIT)
-            node[step] = _nest(path[i + 1:], _plain(e.value))
+                raise Inapplicable(NO_FIT)
+            node[step] = nest(path[i + 1:], _plain(e.value))
             return root
         if not isinstance(child, (dict, list)):
-            raise _Inapplicable(_NO_FIT)
+            raise Inapplicable(NO_FIT)
         node = child
     last = path[-1]
     if isinstance(e, DeleteKey):
@@ -692,7 +659,7 @@ def _apply_plain(root: Any, e: Edit) -> Any:
             if 0 <= last < len(node):
                 del node[last]
         else:
-            raise _Inapplicable(_NO_FIT)
+            raise Inapplicable(NO_FIT)
         return root
     value = _plain(e.value)
     if isinstance(node, dict) and isinstance(last, str):
@@ -703,410 +670,16 @@ def _apply_plain(root: Any, e: Edit) -> Any:
         else:
             node[last] = value
     else:
-        raise _Inapplicable(_NO_FIT)
+        raise Inapplicable(NO_FIT)
     return root
 
 
 def _plain_child(node: Any, step: str | int) -> Any:
     if isinstance(node, dict) and isinstance(step, str):
-        return node.get(step, _MISSING)
+        return node.get(step, MISSING)
     if isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
         return node[step]
-    return _MISSING
-
-
-def _nest(steps: YamlPath, value: Any) -> Any:
-    for step in reversed(steps):
-        if not isinstance(step, str):
-            raise _Inapplicable(_NO_FIT)
-        value = {step: value}
-    return value
-
-
-# --- edits on the round-trip tree ---------------------------------------------------------------
-
-def _check_tree(tree: Any, e: Edit) -> None:
-    """Refuse edits through anchored or aliased nodes and mappings with merge keys: editing them
-    changes other places too."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq, merge_attrib
-
-    node = tree
-    for step in (*e.path[:-1], None):
-        if isinstance(node, (CommentedMap, CommentedSeq)):
-            if node.anchor.value is not None:
-                raise _Inapplicable(_SHARED)
-            if isinstance(node, CommentedMap) and getattr(node, merge_attrib, None):
-                raise _Inapplicable(_SHARED)
-        if step is None:
-            return
-        node = _child(node, step)
-        if node is _MISSING or _is_null(node):
-            return
-
-
-def _apply_tree(tree: Any, e: Edit) -> Any:
-    path = e.path
-    node = tree
-    for i, step in enumerate(path[:-1]):
-        child = _child(node, step)
-        if child is _MISSING or _is_null(child):
-            if isinstance(e, DeleteKey):
-                return tree
-            _assign(node, step, _nest(path[i + 1:], e.value))
-            return tree
-        node = child
-    if isinstance(e, DeleteKey):
-        key = _find_key(node, path[-1])
-        if key is not _MISSING:
-            _delete(node, key)
-        return tree
-    _assign(node, path[-1], e.value)
-    return tree
-
-
-def _rename(tree: Any, edits: Sequence[Edit]) -> bool:
-    """A fix that sets a new key and deletes another in the same mapping renames the key in
-    place (its position and comments kept); False if the edits are not such a pair."""
-    from ruamel.yaml.comments import CommentedMap
-
-    if len(edits) != 2:
-        return False
-    new, old = edits
-    if not (isinstance(new, SetValue) and isinstance(old, DeleteKey) and new.path
-            and new.path[:-1] == old.path[:-1] and isinstance(new.path[-1], str)
-            and isinstance(old.path[-1], str) and new.path[-1] != old.path[-1]):
-        return False
-    node = tree
-    for step in new.path[:-1]:
-        node = _child(node, step)
-    if not isinstance(node, CommentedMap) or _find_key(node, new.path[-1]) is not _MISSING:
-        return False
-    key = _find_key(node, old.path[-1])
-    if key is _MISSING:
-        return False
-    position = list(node.keys()).index(key)
-    comments = node.ca.items.pop(key, None)
-    value = node[key]
-    del node[key]
-    name = _scalar(new.path[-1])
-    node.insert(position, name, value)
-    if comments is not None:
-        node.ca.items[name] = comments
-        _shift_comment(node, name, len(str(name)) - len(str(key)))
-    _replace(node, name, new.value)
-    return True
-
-
-def _k8s_key(key: Any) -> str:
-    """A ruamel mapping key as Kubernetes (YAML 1.1) names it."""
-    from kubelint.parse import key_text, resolve_plain
-
-    if type(key) is str:  # plain (preserve_quotes keeps quoted keys as ScalarString subclasses)
-        return key_text(resolve_plain(key))
-    return key_text(key) if not isinstance(key, str) else str(key)
-
-
-def _find_key(node: Any, step: str | int) -> Any:
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-    if isinstance(node, CommentedMap):
-        if isinstance(step, int):
-            return _MISSING
-        for key in node:
-            if _k8s_key(key) == step:
-                return key
-        return _MISSING
-    if isinstance(node, CommentedSeq) and isinstance(step, int) and 0 <= step < len(node):
-        return step
-    return _MISSING
-
-
-def _child(node: Any, step: str | int) -> Any:
-    key = _find_key(node, step)
-    return _MISSING if key is _MISSING else node[key]
-
-
-def _is_block(node: Any) -> bool:
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-    return isinstance(node, (CommentedMap, CommentedSeq)) and not node.fa.flow_style()
-
-
-def _assign(node: Any, step: str | int, value: Any) -> None:
-    """Set `node[step]` to `value`, adding the key or sequence item if missing."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-    key = _find_key(node, step)
-    if key is not _MISSING:
-        _replace(node, key, value)
-    elif isinstance(node, CommentedMap) and isinstance(step, str):
-        _insert(node, _scalar(step), _node(value))
-    elif isinstance(node, CommentedSeq) and step == len(node):
-        _insert(node, None, _node(value))
-    else:  # the plain edit succeeded, so the trees differ: give the document up
-        raise _Inapplicable(f"cannot set {step!r}")
-
-
-def _insert(node: Any, key: Any, value: Any) -> None:
-    """Add an entry at the end of a mapping (`key`) or sequence (`key` None), after the comments
-    that stay inside the collection's last entry, before the ones that follow it."""
-    block = _is_block(node) and len(node) > 0
-    moved = ""
-    if block:
-        last = list(node.keys())[-1] if key is not None else len(node) - 1
-        moved = _take_trailing(node, last, _column(node))
-    if key is None:
-        node.append(value)
-        key = len(node) - 1
-    else:
-        node[key] = value
-    if moved:
-        _give_trailing(node, key, moved)
-
-
-def _replace(node: Any, key: Any, value: Any) -> None:
-    """Replace an existing value, in place where old and new are collections of the same kind."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-    old = node[key]
-    if isinstance(old, CommentedSeq) and isinstance(value, (list, tuple)) \
-            and old.anchor.value is None:
-        for i, v in enumerate(value[:len(old)]):
-            _replace(old, i, v)
-        for v in value[len(old):]:
-            _insert(old, None, _node(v))
-        for i in reversed(range(len(value), len(old))):
-            _delete(old, i)
-        return
-    if isinstance(old, CommentedMap) and isinstance(value, dict) and old.anchor.value is None:
-        wanted = {str(k) for k in value}
-        for k in [k for k in old if _k8s_key(k) not in wanted]:
-            _delete(old, k)
-        for k, v in value.items():
-            _assign(old, str(k), v)
-        return
-    if _unchanged(old, value):
-        return
-    new = _node(value, like=old)
-    if _is_block(old) or _is_block(new):
-        moved = _take_trailing(node, key, None)
-        node[key] = new
-        _give_trailing(node, key, moved)
-        width = _width(old)
-        if width is not None:  # the value leaves the key's line
-            _shift_comment(node, key, -(width + 1))
-        return
-    node[key] = new
-    a, b = _width(old), _width(new)
-    if a is not None and b is not None:
-        _shift_comment(node, key, b - a)
-
-
-def _width(value: Any) -> int | None:
-    """How many columns a scalar takes, roughly as written (None: unknown, a collection)."""
-    from ruamel.yaml.scalarstring import (DoubleQuotedScalarString, ScalarString,
-                                          SingleQuotedScalarString)
-
-    if isinstance(value, bool):
-        return 4 if value else 5
-    if value is None:
-        return 0
-    if isinstance(value, _Null):
-        return len(value.text)
-    if isinstance(value, (DoubleQuotedScalarString, SingleQuotedScalarString)):
-        return len(value) + 2
-    if isinstance(value, ScalarString) or isinstance(value, str) and "\n" in value:
-        return None
-    if isinstance(value, (str, int, float)):
-        return len(str(value))
-    return None
-
-
-def _shift_comment(node: Any, key: Any, delta: int) -> None:
-    """Move the comment at the end of the entry's line by `delta` columns (its gap kept when the
-    text before it grows or shrinks)."""
-    from ruamel.yaml.comments import CommentedMap
-    from ruamel.yaml.error import CommentMark
-
-    entry = node.ca.items.get(key)
-    slot = 2 if isinstance(node, CommentedMap) else 0
-    token = entry[slot] if entry and len(entry) > slot else None
-    if not delta or token is None or not isinstance(token.value, str) \
-            or token.value.startswith("\n"):
-        return
-    column = getattr(token.start_mark, "column", None)
-    if isinstance(column, int):
-        token.start_mark = CommentMark(max(0, column + delta))
-
-
-def _delete(node: Any, key: Any) -> None:
-    """Remove a mapping key or sequence item; the comments after it move to the entry before."""
-    from ruamel.yaml.comments import CommentedMap
-
-    moved = _take_trailing(node, key, None)
-    if isinstance(node, CommentedMap):
-        pre = (node.ca.items.get(key) or [None, None])[1] or []
-        moved = "".join(_indented(t) for t in pre) + moved
-        keys = list(node.keys())
-        before = keys[keys.index(key) - 1] if keys.index(key) > 0 else _MISSING
-        del node[key]
-        node.ca.items.pop(key, None)
-    else:
-        before = key - 1 if key > 0 else _MISSING
-        del node[key]
-    if moved and before is not _MISSING:
-        _give_trailing(node, before, moved)
-
-
-def _indented(token: Any) -> str:
-    """A comment token kept before a key, as full lines."""
-    value = token.value
-    col = getattr(token.start_mark, "column", 0) or 0
-    return value if value.startswith(("\n", " ")) else " " * col + value
-
-
-def _column(node: Any) -> int | None:
-    try:
-        col = node.lc.col
-    except AttributeError:  # pragma: no cover - every loaded node has it
-        return None
-    return col if isinstance(col, int) else None
-
-
-def _leaf(node: Any, key: Any) -> tuple[Any, Any, int]:
-    """Where ruamel keeps the comments that follow the entry `node[key]`: its last scalar (or flow
-    collection) entry, as (collection, key, slot in `ca.items[key]`)."""
-    from ruamel.yaml.comments import CommentedMap
-
-    while True:
-        value = node[key]
-        if _is_block(value) and len(value) > 0:
-            node = value
-            key = list(value.keys())[-1] if isinstance(value, CommentedMap) else len(value) - 1
-            continue
-        return node, key, 2 if isinstance(node, CommentedMap) else 0
-
-
-def _take_trailing(node: Any, key: Any, col: int | None) -> str:
-    """Remove and return the comment lines after the entry `node[key]`'s own line: all of them
-    (`col` None) or from the first comment indented at most `col` (with the blank lines before).
-
-    ruamel keeps them with the entry's last scalar (`ca.items`) or, after a flow collection, at
-    the end of the enclosing block collections (`ca.end`)."""
-    from ruamel.yaml.comments import CommentedMap
-
-    chain = []  # the block collections holding the entry's last scalar, outermost first
-    value = node[key]
-    while _is_block(value) and len(value) > 0:
-        chain.append(value)
-        value = value[list(value.keys())[-1] if isinstance(value, CommentedMap) else -1]
-    holder, k, slot = _leaf(node, key)
-    entry = holder.ca.items.get(k)
-    token = entry[slot] if entry and len(entry) > slot else None
-    moved = ""
-    if token is not None and isinstance(token.value, str):
-        lines = _lines(token.value)
-        rest = lines[1:]
-        cut = _cut(rest, col)
-        moved = "".join(rest[cut:])
-        token.value = lines[0] + "".join(rest[:cut])
-    for coll in reversed(chain):
-        end = getattr(coll.ca, "end", None)
-        if not end:
-            continue
-        texts = [_indented(t) for t in end]
-        cut = _cut(texts, col)
-        if cut < len(texts):
-            moved += "".join(t if t.endswith("\n") else t + "\n" for t in texts[cut:])
-            del end[cut:]
-    return moved
-
-
-def _cut(lines: list[str], col: int | None) -> int:
-    """Where the comment lines that belong after an entry at column `col` start."""
-    if col is None:
-        return 0
-    cut = len(lines)
-    for i, line in enumerate(lines):
-        s = line.lstrip(" ")
-        if s.startswith("#") and len(line) - len(s) <= col:
-            cut = i
-            break
-    while cut > 0 and not lines[cut - 1].strip():
-        cut -= 1
-    return cut
-
-
-def _give_trailing(node: Any, key: Any, text: str) -> None:
-    """Put comment lines after the entry `node[key]`."""
-    if not text:
-        return
-    from ruamel.yaml.error import CommentMark
-    from ruamel.yaml.tokens import CommentToken
-
-    holder, k, slot = _leaf(node, key)
-    entry = holder.ca.items.setdefault(k, [None, None, None, None])
-    while len(entry) <= slot:
-        entry.append(None)
-    token = entry[slot]
-    if token is not None and isinstance(token.value, str):
-        sep = "" if token.value.endswith("\n") else "\n"
-        token.value = token.value + sep + text
-    else:
-        entry[slot] = CommentToken("\n" + text, CommentMark(0))
-
-
-def _unchanged(old: Any, value: Any) -> bool:
-    """Whether a ruamel scalar already says `value` to Kubernetes (keep its spelling then)."""
-    from kubelint.parse import resolve_plain
-
-    if isinstance(old, (dict, list)) or isinstance(value, (dict, list, tuple)):
-        return False
-    if isinstance(value, str):
-        if not isinstance(old, str) or str(old) != value:
-            return False
-        return type(old) is not str or resolve_plain(old) == value
-    if value is None:
-        return _is_null(old)
-    if isinstance(value, bool):
-        return type(old) is bool and old == value
-    if isinstance(value, int):
-        return isinstance(old, int) and not isinstance(old, bool) and int(old) == value
-    if isinstance(value, float):
-        return isinstance(old, float) and float(old) == value
-    return False
-
-
-def _node(value: Any, like: Any = None) -> Any:
-    """A fix's value as round-trip nodes (block style; ruamel writes them in flow style inside a
-    flow collection). A string replacing a quoted one keeps its quotes."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
-
-    if isinstance(value, dict):
-        m = CommentedMap()
-        for k, v in value.items():
-            m[_scalar(str(k))] = _node(v)
-        return m
-    if isinstance(value, (list, tuple)):
-        return CommentedSeq(_node(v) for v in value)
-    if isinstance(value, str):
-        if isinstance(like, (DoubleQuotedScalarString, SingleQuotedScalarString)) \
-                and "\n" not in value:
-            return type(like)(value)
-        return _scalar(value)
-    return value
-
-
-def _scalar(text: str) -> Any:
-    """A string Kubernetes reads back as that string: quoted when YAML 1.1 would read it as
-    something else (`yes`, `0755`, `1_000`, `~`)."""
-    from kubelint.parse import resolve_plain
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
-
-    if resolve_plain(text) != text or not isinstance(resolve_plain(text), str):
-        return DoubleQuotedScalarString(text)
-    return text
+    return MISSING
 
 
 # --- files --------------------------------------------------------------------------------------
@@ -1241,7 +814,7 @@ def unified_diff(fix: FileFix) -> str:
     """A unified diff of one file's fixes (`--diff`)."""
     import difflib
 
-    a, b = _lines(fix.before), _lines(fix.after)
+    a, b = split_lines(fix.before), split_lines(fix.after)
     out = []
     for line in difflib.unified_diff(a, b, fromfile=fix.name, tofile=fix.name):
         out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")

@@ -7,6 +7,7 @@ from kubelint.rules import (autoscaling, control_plane, deprecations, hygiene, i
                             isolation, metadata, networking, pod_security, probes, psp, rbac,
                             reliability, resources, schema, secrets, security)
 
+# hygiene.RULES includes retired.RULES (in their place among the hygiene rules).
 ALL_RULES: tuple[Rule, ...] = (
     *input.RULES, *security.RULES, *pod_security.RULES, *images.RULES, *resources.RULES,
     *probes.RULES,
