@@ -1,12 +1,12 @@
 """Sharing a large lint between this process and forked workers.
 
-Parsing files and running rules over resources are each a loop whose steps do not depend on one
-another. With more than one job, such a loop is split: this process does one share and each
-forked worker another, then sends back its results as `marshal` data (plain tuples, dicts,
+Reading a file (parsing it, and running the rules that read one object at a time on it) does not
+depend on the other files. With more than one job, that loop is shared: this process and forked
+workers take steps one at a time from a common queue, so they finish at about the same time
+whatever a step costs. Each worker sends back what it did as `marshal` data (plain tuples, dicts,
 strings and numbers, which marshal reads far faster than they are computed) and exits. A worker
-that fails is not an error: the caller does its share instead. Small inputs, platforms without
-`fork`, and `jobs=1` stay in this process. Workers are forked, so they see everything this
-process has built (the parsed trees, the resource index) without it being sent to them.
+that fails is not an error: this process does its steps. Small inputs, platforms without `fork`
+and `jobs=1` stay in one process.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ def share(count: int, jobs: int, local: Callable[[Iterable[int]], None],
         local(range(count))
         return
     queue = _Queue(count)
+
     def work() -> bytes:  # in a worker
         data = remote(queue)
         return marshal.dumps((queue.taken, data))
@@ -89,7 +90,7 @@ class _Queue:
     of 4 bytes is atomic, so processes reading it in turn never take the same step. A step
     stands for a run of up to `run` indices when there are more than the pipe holds."""
 
-    _CAPACITY = 16384  # 64 KiB, the smallest pipe buffer Linux gives
+    _CAPACITY = 1024  # 4 KiB: one page, which every pipe holds (the write must not block)
 
     def __init__(self, count: int) -> None:
         self.count = count

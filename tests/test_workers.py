@@ -134,7 +134,7 @@ def test_small_inputs_and_one_job_stay_in_this_process(monkeypatch):
 
 
 @needs_fork
-@pytest.mark.parametrize("count", [0, 1, 7, 100, 40_000])
+@pytest.mark.parametrize("count", [0, 1, 7, 100, 1024, 1025, 40_000])
 def test_share_does_every_step_once(count):
     here: list[int] = []
     merged: list[int] = []
