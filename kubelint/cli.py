@@ -128,8 +128,8 @@ def lint(
         help="Report only findings on lines changed since this git revision, such as "
              "origin/main (see docs/ci.md).")] = None,
     jobs: Annotated[int, typer.Option(
-        "--jobs", "-j", min=0, help="Processes that parse a large input: 1 parses in one "
-                                     "process, 0 uses up to four CPUs.")] = 0,
+        "--jobs", "-j", min=0, help="Processes that share a large input: 1 keeps the run "
+                                     "in one process, 0 uses up to four CPUs.")] = 0,
 ) -> None:
     """Lint manifests; exit 0 when clean, 1 on findings at or above --fail-level, 2 on errors."""
     from kubelint import config as configmod
