@@ -14,7 +14,7 @@ from kubelint.k8s import resources_of
 from kubelint.parse import parse_text
 from kubelint.rule import Context
 from kubelint.rules import ALL_RULES
-from kubelint.sources import SourceFile
+from kubelint.sources import SourceFile, read
 
 FIXTURES = Path(__file__).parent / "rules"
 HELM = Path(__file__).parent / "data" / "helm-rendered"
@@ -34,9 +34,10 @@ spec:
 """
 
 
-def _corpus() -> list[SourceFile]:
-    """Every rule fixture, Helm output, a file with used and unused directives, a malformed one
-    and an empty one."""
+def _corpus(folder: Path) -> list[SourceFile]:
+    """Every rule fixture, Helm output, a file with used and unused directives, and bad input
+    (malformed, empty, binary, an alias bomb, deep nesting, duplicate keys, null sections, a List,
+    an unknown kind, a scalar document)."""
     files = [SourceFile(f"{path.parent.name}/{path.name}", path.read_text(encoding="utf-8"))
              for path in sorted(FIXTURES.glob("*/*.yaml"))]
     files += [SourceFile(f"helm/{p.name}", p.read_text(encoding="utf-8"))
@@ -44,12 +45,33 @@ def _corpus() -> list[SourceFile]:
     files.append(SourceFile("directives.yaml", DIRECTIVES))
     files.append(SourceFile("broken.yaml", "kind: Pod\nmetadata: [\n---\nkind: Service\n"))
     files.append(SourceFile("empty.yaml", ""))
+    files += [SourceFile(f"bad/{name}", text) for name, text in BAD.items()]
+    binary = folder / "binary.yaml"
+    binary.write_bytes(b"\xff\xfe\x00kind: Pod\x00")
+    files.append(read(str(binary)))
     return files
 
 
+BAD = {
+    "bomb.yaml": "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(8)),
+    "deep.yaml": "a: " + "[" * 300 + "]" * 300 + "\n",
+    "duplicate.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\n",
+    "null-context.yaml": ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
+                          "  securityContext: null\n  containers:\n  - name: c\n"
+                          "    image: nginx:1.25\n    securityContext: null\n"),
+    "list.yaml": ("apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n"
+                  "  metadata: {name: in-list}\n  spec:\n    hostPID: true\n"
+                  "    containers: [{name: c, image: 'nginx:latest'}]\n"),
+    "unknown.yaml": "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n",
+    "scalar.yaml": "just a string\n",
+}
+
+
 @pytest.fixture(scope="module")
-def corpus() -> list[SourceFile]:
-    return _corpus()
+def corpus(tmp_path_factory) -> list[SourceFile]:
+    return _corpus(tmp_path_factory.mktemp("binary"))
 
 
 @pytest.fixture(autouse=True)
@@ -88,7 +110,8 @@ def test_workers_give_what_one_process_gives(corpus, alone, monkeypatch, jobs):
     assert (shared.files, shared.documents, shared.resources) == \
         (alone.files, alone.documents, alone.resources)
     rules = {d.rule_id for d in alone.diagnostics}
-    assert {"unused-suppression", "yaml-syntax", "host-network"} <= rules
+    assert {"unused-suppression", "yaml-syntax", "host-network", "yaml-too-complex",
+            "duplicate-key", "unreadable-file", "host-pid", "not-a-kubernetes-object"} <= rules
     assert any(d.suppressed_by for d in alone.diagnostics)
 
 
