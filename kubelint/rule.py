@@ -64,7 +64,10 @@ class Rule:
     check: Check | None = None
     kinds: frozenset[str] | None = None  # None: every kind
     default_enabled: bool = True
-    scope: str = "object"  # object | bundle (reads siblings) | input (reported by the reader)
+    # object: reads only its resource (and may run in a worker before the set is read: it must
+    # not touch ctx.index); bundle: reads the other objects through ctx.index; input: reported
+    # by the reader, no check.
+    scope: str = "object"
     equivalents: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     references: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
