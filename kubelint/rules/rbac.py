@@ -95,11 +95,16 @@ class PolicyRule:
         return ("rules", self.index)
 
 
-def policy_rules(role: Resource) -> Iterator[PolicyRule]:
-    for i, item in enumerate(as_list(role.obj.get("rules"))):
-        if isinstance(item, dict):
-            yield PolicyRule(i, _strings(item.get("apiGroups")), _strings(item.get("resources")),
-                             _strings(item.get("verbs")), _strings(item.get("resourceNames")))
+def policy_rules(role: Resource) -> tuple[PolicyRule, ...]:
+    """The role's rule items, read once per role (every binding to it reads them again)."""
+    return role.derive("rbac.policy_rules", _read_policy_rules)
+
+
+def _read_policy_rules(role: Resource) -> tuple[PolicyRule, ...]:
+    return tuple(
+        PolicyRule(i, _strings(item.get("apiGroups")), _strings(item.get("resources")),
+                   _strings(item.get("verbs")), _strings(item.get("resourceNames")))
+        for i, item in enumerate(as_list(role.obj.get("rules"))) if isinstance(item, dict))
 
 
 def _bootstrap(res: Resource) -> bool:
