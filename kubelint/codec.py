@@ -23,14 +23,16 @@ def encode(d: Diagnostic) -> tuple:
 def decode(data: tuple, file: str, document: int, resource: ResourceRef | None,
            origin: Origin | None) -> Diagnostic:
     rule_id, severity, message, sl, sc, el, ec, path, fix, suppressed, related, has_res = data
-    return Diagnostic(
-        rule_id=rule_id, severity=Severity(severity), message=message, file=file,
-        span=Span(Position(sl, sc), Position(el, ec)), path=path,
-        resource=resource if has_res else None, origin=origin, fix=_unfix(fix),
-        suppressed_by=suppressed,
-        related=tuple(RelatedLocation(f, Span(Position(a, b), Position(c, d)), m)
-                      for f, a, b, c, d, m in related),
-        document=document)
+    return Diagnostic(  # positional, in field order: this runs once per diagnostic
+        rule_id, _SEVERITIES[severity], message, file, Span(Position(sl, sc), Position(el, ec)),
+        path, resource if has_res else None, origin,
+        None if fix is None else _unfix(fix), suppressed,
+        tuple(RelatedLocation(f, Span(Position(a, b), Position(c, d)), m)
+              for f, a, b, c, d, m in related) if related else (),
+        document)
+
+
+_SEVERITIES = {int(s): s for s in Severity}
 
 
 def _fix(fix: Fix | None) -> tuple | None:
@@ -41,9 +43,7 @@ def _fix(fix: Fix | None) -> tuple | None:
                   for e in fix.edits))
 
 
-def _unfix(data: tuple | None) -> Fix | None:
-    if data is None:
-        return None
+def _unfix(data: tuple) -> Fix:
     title, safety, edits = data
     return Fix(title, tuple(SetValue(e[1], e[2]) if e[0] == 0 else DeleteKey(e[1])
                             for e in edits), Safety(safety))

@@ -113,6 +113,7 @@ def test_workers_give_what_one_process_gives(corpus, alone, monkeypatch, jobs):
     assert {"unused-suppression", "yaml-syntax", "host-network", "yaml-too-complex",
             "duplicate-key", "unreadable-file", "host-pid", "not-a-kubernetes-object"} <= rules
     assert any(d.suppressed_by for d in alone.diagnostics)
+    assert any(d.fix for d in alone.diagnostics) and any(d.related for d in alone.diagnostics)
 
 
 @needs_fork
