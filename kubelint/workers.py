@@ -25,12 +25,62 @@ MAX_JOBS = 4
 
 
 def auto_jobs() -> int:
-    """The CPUs this process may run on, at most MAX_JOBS."""
+    """The CPUs this process may use, at most MAX_JOBS: those it may run on, fewer when its
+    control group has a CPU quota (a container started with `--cpus 1` sees every CPU of the
+    host but gets the time of one)."""
     try:
         cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # pragma: no cover - not Linux
         cpus = os.cpu_count() or 1
+    quota = cpu_quota()
+    if quota is not None:
+        cpus = min(cpus, quota)
     return max(1, min(cpus, MAX_JOBS))
+
+
+def cpu_quota(root: str = "/sys/fs/cgroup", own: str = "/proc/self/cgroup") -> int | None:
+    """The CPUs a cgroup (v2 `cpu.max`, or v1 `cpu.cfs_quota_us` / `cpu.cfs_period_us`) quota
+    allows, rounded up; None without a quota or where this cannot be read."""
+    try:
+        with open(own, encoding="utf-8") as f:
+            lines = [line.rstrip("\n").split(":", 2) for line in f]
+    except OSError:
+        return None
+    for parts in lines:
+        if len(parts) != 3:
+            continue
+        _, controllers, path = parts
+        if controllers == "":  # v2: one unified hierarchy
+            found = _read_first([f"{root}{path}/cpu.max", f"{root}/cpu.max"])
+            values = found.split() if found else []
+            if len(values) == 2 and values[0] != "max":
+                return _cpus(values[0], values[1])
+        elif "cpu" in controllers.split(","):  # v1
+            folder = f"{root}/{controllers}"
+            for base in (f"{folder}{path}", folder):
+                quota = _read_first([f"{base}/cpu.cfs_quota_us"])
+                period = _read_first([f"{base}/cpu.cfs_period_us"])
+                if quota and period:
+                    return _cpus(quota, period) if not quota.startswith("-") else None
+    return None
+
+
+def _read_first(paths: list[str]) -> str | None:
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as f:
+                return f.read().strip()
+        except OSError:
+            continue
+    return None
+
+
+def _cpus(quota: str, period: str) -> int | None:
+    try:
+        q, p = int(quota), int(period)
+    except ValueError:
+        return None
+    return max(1, -(-q // p)) if q > 0 and p > 0 else None
 
 
 def jobs_for(jobs: int, total_chars: int, steps: int) -> int:

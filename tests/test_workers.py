@@ -206,3 +206,32 @@ def test_object_rules_read_only_their_resource():
         for res in resources:
             if rule.applies_to(res.kind):
                 list(rule.check(res, ctx))
+
+
+def _cgroup(tmp_path: Path, own: str, files: dict[str, str]) -> int | None:
+    (tmp_path / "own").write_text(own)
+    for name, text in files.items():
+        path = tmp_path / "fs" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return workers.cpu_quota(str(tmp_path / "fs"), str(tmp_path / "own"))
+
+
+@pytest.mark.parametrize("own, files, cpus", [
+    ("0::/ci/job\n", {"ci/job/cpu.max": "150000 100000\n"}, 2),  # v2: 1.5 CPUs -> 2
+    ("0::/ci/job\n", {"ci/job/cpu.max": "max 100000\n"}, None),
+    ("0::/\n", {"cpu.max": "50000 100000\n"}, 1),
+    # v1, seen from inside a container: the host's path is not mounted there
+    ("4:cpu,cpuacct:/docker/abc\n1:memory:/docker/abc\n",
+     {"cpu,cpuacct/cpu.cfs_quota_us": "100000\n", "cpu,cpuacct/cpu.cfs_period_us": "100000\n"}, 1),
+    ("4:cpu,cpuacct:/\n",
+     {"cpu,cpuacct/cpu.cfs_quota_us": "-1\n", "cpu,cpuacct/cpu.cfs_period_us": "100000\n"}, None),
+    ("0::/x\n", {}, None),
+    ("garbage\n", {"cpu.max": "nonsense\n"}, None),
+])
+def test_a_cgroup_cpu_quota_limits_the_automatic_jobs(tmp_path, own, files, cpus):
+    assert _cgroup(tmp_path, own, files) == cpus
+
+
+def test_without_a_cgroup_file_there_is_no_quota(tmp_path):
+    assert workers.cpu_quota(str(tmp_path), str(tmp_path / "missing")) is None
