@@ -1445,9 +1445,14 @@ def _item_keys(node: Any, base: YamlPath) -> Iterator[tuple[Any, YamlPath]]:
         yield as_dict(item).get("key"), (*base, "items", j, "key")
 
 
-def object_refs(res: Resource) -> Iterator[ObjectRef]:
+def object_refs(res: Resource) -> tuple[ObjectRef, ...]:
     """ConfigMaps, Secrets and claims a pod template uses: volumes (projected sources too), and
-    every container's envFrom and env valueFrom. imagePullSecrets are not included."""
+    every container's envFrom and env valueFrom. imagePullSecrets are not included. Read once
+    per object: the rule for each kind of reference reads them all."""
+    return res.derive("networking.object_refs", lambda r: tuple(_object_refs(r)))
+
+
+def _object_refs(res: Resource) -> Iterator[ObjectRef]:
     found = pod_spec(res)
     if found is None:
         return
