@@ -602,6 +602,13 @@ def _related(bound: BoundRole, g: Grant) -> Related:
                                             f"{g.describe()}")
 
 
+def _wildcard_grants(role: Resource, permission: Permission) -> tuple[Grant, ...]:
+    """What each rule item of `role` grants of `permission`, counting '*' in resources; worked
+    out once per role and permission (permissions are module constants), not per binding."""
+    return role.derive(f"rbac.grants.{id(permission)}", lambda r: tuple(
+        g for p in policy_rules(r) if (g := grant(p, permission, wildcards=True)) is not None))
+
+
 def _binding_findings(res: Resource, ctx: Context, permission: Permission) -> Iterator[Finding]:
     """One finding at roleRef when a bound role (or an aggregated one) grants `permission`,
     counting every wildcard; the granting rule items are related locations."""
@@ -610,12 +617,8 @@ def _binding_findings(res: Resource, ctx: Context, permission: Permission) -> It
     who = _subjects_label(res)
     if who is None:
         return
-    related: list[Related] = []
-    for bound in bound_roles(res, ctx.index):
-        for r in policy_rules(bound.role):
-            g = grant(r, permission, wildcards=True)
-            if g is not None:
-                related.append(_related(bound, g))
+    related = [_related(bound, g) for bound in bound_roles(res, ctx.index)
+               for g in _wildcard_grants(bound.role, permission)]
     if related:
         yield Finding(("roleRef",), f"{object_label(res)} lets {who} {permission.ability}"
                                     f"{_binding_scope(res)} through {_granted_role(res)}",
