@@ -74,8 +74,8 @@ def corpus(tmp_path_factory) -> list[SourceFile]:
     return _corpus(tmp_path_factory.mktemp("binary"))
 
 
-@pytest.fixture(autouse=True)
-def share_smaller_inputs(monkeypatch, corpus):
+@pytest.fixture
+def small_thresholds(monkeypatch, corpus):
     """The fixtures are dense with findings and slow to lint: let workers start at a smaller
     size than they do for users."""
     monkeypatch.setattr(workers, "MIN_PARALLEL_CHARS", 64 << 10)
@@ -100,12 +100,28 @@ def _forks(monkeypatch) -> list[int]:
     return started
 
 
+def _received(monkeypatch) -> list[int]:
+    """Counts the files whose parse came back from a worker (decoded in this process)."""
+    received: list[int] = []
+    decode = engine.codec.decode_parse
+
+    def counting(data):
+        received.append(1)
+        return decode(data)
+
+    monkeypatch.setattr(engine.codec, "decode_parse", counting)
+    return received
+
+
 @needs_fork
 @pytest.mark.parametrize("jobs", [2, 3])
+@pytest.mark.usefixtures("small_thresholds")
 def test_workers_give_what_one_process_gives(corpus, alone, monkeypatch, jobs):
     started = _forks(monkeypatch)
+    received = _received(monkeypatch)
     shared = lint_sources(corpus, Config(select=("all",)), jobs=jobs)
     assert len(started) == jobs - 1
+    assert 0 < len(received) < len(corpus)  # the work was shared
     assert shared.diagnostics == alone.diagnostics
     assert (shared.files, shared.documents, shared.resources) == \
         (alone.files, alone.documents, alone.resources)
@@ -117,6 +133,7 @@ def test_workers_give_what_one_process_gives(corpus, alone, monkeypatch, jobs):
 
 
 @needs_fork
+@pytest.mark.usefixtures("small_thresholds")
 def test_a_failing_worker_is_replaced_by_this_process(corpus, alone, monkeypatch):
     started = _forks(monkeypatch)
 
@@ -129,6 +146,7 @@ def test_a_failing_worker_is_replaced_by_this_process(corpus, alone, monkeypatch
 
 
 @needs_fork
+@pytest.mark.usefixtures("small_thresholds")
 def test_a_tree_marshal_cannot_hold_is_parsed_here(corpus, alone, monkeypatch):
     encode = engine.codec.encode_parse
     refused = []
@@ -140,12 +158,12 @@ def test_a_tree_marshal_cannot_hold_is_parsed_here(corpus, alone, monkeypatch):
         return encode(result)
 
     monkeypatch.setattr(engine.codec, "encode_parse", picky)
+    received = _received(monkeypatch)
     shared = lint_sources(corpus, Config(select=("all",)), jobs=2)
-    assert shared.diagnostics == alone.diagnostics
+    assert received and shared.diagnostics == alone.diagnostics
 
 
-def test_small_inputs_and_one_job_stay_in_this_process(monkeypatch):
-    monkeypatch.undo()
+def test_small_inputs_and_one_job_stay_in_this_process():
     large = 100 * workers.MIN_PARALLEL_CHARS
     assert workers.jobs_for(2, workers.MIN_PARALLEL_CHARS - 1, 100) == 1
     assert workers.jobs_for(1, large, 100) == 1
