@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -60,12 +60,74 @@ class Linted:
     settings: Settings
 
 
+MAX_SIBLINGS = 200
+"""Files of a document's folder read as its siblings, at most."""
+MAX_SIBLING_CHARS = 4 << 20
+"""Text read as siblings, at most (a larger folder is read up to this much, by file name)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Siblings:
+    """The objects of the other manifests in a document's folder, and their texts."""
+
+    resources: tuple[Resource, ...] = ()
+    texts: dict[str, str] = field(default_factory=dict)
+
+
 class Linter:
-    """Lints documents; keeps each config file's settings until the file changes on disk."""
+    """Lints documents; keeps each config file's settings until the file changes on disk, and
+    each folder's other manifests until one of them changes."""
 
     def __init__(self, root: str | None = None) -> None:
         self.root = root  # where a document without a path looks for its config
         self._cache: dict[str, tuple[tuple[int, int], Settings]] = {}
+        self._folders: dict[str, tuple[tuple, Siblings]] = {}
+
+    def siblings(self, path: str, config: Config) -> Siblings:
+        """The other manifests in the folder of `path` (not below it), as on disk: with them
+        as context, cross-resource rules judge the document as `kubelint lint FOLDER` would,
+        and still report on the document alone. Files the config excludes are left out."""
+        from kubelint import sources
+
+        folder = os.path.dirname(os.path.abspath(path))
+        me = os.path.realpath(path)
+        try:
+            entries = sorted((e for e in os.scandir(folder)
+                              if e.name.endswith(sources.EXTENSIONS) and e.is_file()),
+                             key=lambda e: e.name)[:MAX_SIBLINGS + 1]
+            stamp = tuple((e.path, e.stat().st_mtime_ns, e.stat().st_size) for e in entries
+                          if os.path.realpath(e.path) != me
+                          and not sources.is_excluded(e.path, config.exclude, config.root))
+        except OSError:
+            return Siblings()
+        cached = self._folders.get(folder)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        found = self._read_siblings([name for name, _, _ in stamp[:MAX_SIBLINGS]])
+        self._folders[folder] = (stamp, found)
+        return found
+
+    @staticmethod
+    def _read_siblings(names: list[str]) -> Siblings:
+        from kubelint import sources
+        from kubelint.k8s import resources_of
+        from kubelint.parse import parse_text
+
+        resources: list[Resource] = []
+        texts: dict[str, str] = {}
+        total = 0
+        for name in names:
+            source = sources.read(name)
+            text = source.text
+            if text is None or not looks_like_manifest(text):
+                continue
+            total += len(text)
+            if total > MAX_SIBLING_CHARS:
+                break
+            texts[name] = text
+            for doc in parse_text(text).documents:
+                resources.extend(resources_of(doc, name)[0])
+        return Siblings(tuple(resources), texts)
 
     def settings(self, path: str | None) -> Settings:
         """The settings of the nearest `.kubelint.yaml` above `path`, as `kubelint lint` finds it."""
@@ -108,10 +170,13 @@ class Linter:
             return None
         name = path if path is not None else uri
         source = sources.SourceFile(name, text, path=Path(path) if path is not None else None)
-        result = lint_sources([source], config, context=settings.context)
+        siblings = self.siblings(path, config) if path is not None else Siblings()
+        result = lint_sources([source], config,
+                              context=(*settings.context, *siblings.resources))
         mine = [d for d in result.diagnostics if d.file == name]
         active = tuple(sorted((d for d in mine if d.suppressed_by is None),
                               key=Diagnostic.sort_key))
-        lsp = document_diagnostics(active, name, text, uri=uri, encoding=encoding)
+        lsp = document_diagnostics(active, name, text, uri=uri, encoding=encoding,
+                                   others=siblings.texts)
         return Linted(uri, name, version, text, encoding, active, tuple(lsp), tuple(mine),
                       settings)

@@ -166,10 +166,13 @@ def lsp_diagnostics(result: LintResult, *, texts: Mapping[str, str] | None = Non
 
 def document_diagnostics(diagnostics: Sequence[Diagnostic], file: str, text: str, *,
                          uri: str | None = None, encoding: str = "utf-16",
-                         root: str | None = None) -> list[dict[str, Any]]:
+                         root: str | None = None,
+                         others: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """One document's diagnostics (as given: filter suppressed ones first) in file order, as LSP
-    `Diagnostic` objects; `uri` names the document in related locations (default: from `file`)."""
-    conv = _Converter({file: text}, resolve_root(root), encoding, {file: uri} if uri else None)
+    `Diagnostic` objects; `uri` names the document in related locations (default: from `file`);
+    `others` gives the texts of other files related locations point into."""
+    conv = _Converter({**(others or {}), file: text}, resolve_root(root), encoding,
+                      {file: uri} if uri else None)
     return [diagnostic_dict(d, conv) for d in sorted(diagnostics, key=Diagnostic.sort_key)]
 
 

@@ -1,0 +1,113 @@
+"""The language server's linter: an open document is judged with the other manifests of its
+folder as context, and only its own diagnostics are reported."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from kubelint.lsp.document import MAX_SIBLINGS, Linter
+
+CONFIG = "select: [unmatched-service-selector, privileged-container]\n"
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web, tier: frontend}
+    spec:
+      containers:
+        - name: app
+          image: nginx:1.25
+          securityContext:
+            privileged: true
+"""
+SERVICE = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: web
+    tier: {tier}
+  ports:
+    - port: 80
+"""
+
+
+def folder(tmp_path: Path, *, deployment: str | None = DEPLOYMENT) -> Path:
+    (tmp_path / ".kubelint.yaml").write_text(CONFIG)
+    if deployment is not None:
+        (tmp_path / "deploy.yaml").write_text(deployment)
+    return tmp_path
+
+
+def lint(linter: Linter, path: Path, text: str):
+    linted = linter.lint(path.as_uri(), str(path), text, language_id="yaml")
+    assert linted is not None
+    return linted
+
+
+def test_a_service_matching_a_workload_in_a_sibling_file_is_clean(tmp_path):
+    svc = folder(tmp_path) / "svc.yaml"
+    linted = lint(Linter(), svc, SERVICE.replace("{tier}", "frontend"))
+    assert linted.diagnostics == ()  # and the sibling's privileged container is not reported
+
+
+def test_a_selector_typo_is_found_with_the_workload_next_to_it(tmp_path):
+    svc = folder(tmp_path) / "svc.yaml"
+    linted = lint(Linter(), svc, SERVICE.replace("{tier}", "frontnd"))
+    assert [(d.rule_id, d.span.start.line, d.span.start.col) for d in linted.diagnostics] == [
+        ("unmatched-service-selector", 6, 3)]
+    related = linted.lsp[0]["relatedInformation"]
+    assert related[0]["location"]["uri"] == (tmp_path / "deploy.yaml").as_uri()
+    assert all(d.file == str(svc) for d in linted.every)
+
+
+def test_alone_in_its_folder_the_service_says_nothing(tmp_path):
+    """No pod-bearing object in the set: the pods are evidently defined elsewhere."""
+    svc = folder(tmp_path, deployment=None) / "svc.yaml"
+    assert lint(Linter(), svc, SERVICE.replace("{tier}", "frontnd")).diagnostics == ()
+
+
+def test_a_sibling_changed_on_disk_is_read_again(tmp_path):
+    svc = folder(tmp_path) / "svc.yaml"
+    linter = Linter()
+    text = SERVICE.replace("{tier}", "frontend")
+    assert lint(linter, svc, text).diagnostics == ()
+    deploy = tmp_path / "deploy.yaml"
+    deploy.write_text(DEPLOYMENT.replace("tier: frontend}", "tier: backend}"))
+    stat = deploy.stat()
+    os.utime(deploy, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # a later mtime, surely
+    assert [d.rule_id for d in lint(linter, svc, text).diagnostics] == \
+        ["unmatched-service-selector"]
+
+
+def test_excluded_siblings_and_subfolders_are_not_read(tmp_path):
+    folder(tmp_path, deployment=None)
+    (tmp_path / ".kubelint.yaml").write_text(CONFIG + "exclude: [generated/, skip.yaml]\n")
+    (tmp_path / "skip.yaml").write_text(DEPLOYMENT)
+    (tmp_path / "generated").mkdir()
+    (tmp_path / "generated" / "deploy.yaml").write_text(DEPLOYMENT)
+    (tmp_path / "below").mkdir()
+    (tmp_path / "below" / "deploy.yaml").write_text(DEPLOYMENT)
+    svc = tmp_path / "svc.yaml"
+    linter = Linter()
+    assert linter.siblings(str(svc), linter.settings(str(svc)).config).resources == ()
+
+
+def test_a_large_folder_is_read_up_to_a_bound(tmp_path):
+    folder(tmp_path, deployment=None)
+    for i in range(MAX_SIBLINGS + 20):
+        (tmp_path / f"cm{i:04}.yaml").write_text(
+            f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n")
+    svc = tmp_path / "svc.yaml"
+    linter = Linter()
+    found = linter.siblings(str(svc), linter.settings(str(svc)).config)
+    assert len(found.resources) == MAX_SIBLINGS - 1  # .kubelint.yaml is one of the files
