@@ -269,6 +269,52 @@ async def test_config_is_found_from_the_document_and_read_again_when_saved(
         ("latest-tag", 8, 6, 8, 25, types.DiagnosticSeverity.Warning)]
 
 
+SERVICE = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: web, tier: frontend}
+  ports:
+    - port: 80
+"""
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web, tier: TIER}
+    spec:
+      containers:
+        - name: app
+          image: nginx:1.25
+"""
+
+
+@lsp_test
+async def test_a_service_is_judged_with_its_folder_and_again_when_a_sibling_is_saved(
+        client: LanguageClient, tmp_path: Path):
+    deploy = tmp_path / "deploy.yaml"
+    deploy.write_text(DEPLOYMENT.replace("TIER", "frontend"))
+    svc = Doc(client, project(tmp_path, "svc.yaml", "select: [unmatched-service-selector]\n"))
+    svc.open(SERVICE)
+    assert await svc.codes() == []  # the Deployment next to it has the pods
+
+    deploy.write_text(DEPLOYMENT.replace("TIER", "backend"))
+    client.text_document_did_save(types.DidSaveTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=deploy.as_uri())))
+    params = await svc.diagnostics()
+    assert [d.code for d in params.diagnostics] == ["unmatched-service-selector"]
+    (related,) = params.diagnostics[0].related_information or []
+    assert related.location.uri == deploy.as_uri()
+
+
 @lsp_test
 async def test_a_broken_config_is_reported_and_the_defaults_apply(
         client: LanguageClient, tmp_path: Path):

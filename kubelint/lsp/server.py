@@ -173,8 +173,11 @@ def create_server(debounce: float = DEBOUNCE) -> KubelintServer:
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
     async def did_save(ls: KubelintServer, params: types.DidSaveTextDocumentParams) -> None:
         uri = params.text_document.uri
-        if uri.rsplit("/", 1)[-1] in CONFIG_NAMES:
-            for other in list(ls.linted):
+        folder, name = uri.rsplit("/", 1)
+        for other in list(ls.linted):
+            # a config applies to the documents below it; a manifest is context for the open
+            # documents of its folder
+            if name in CONFIG_NAMES or other.rsplit("/", 1)[0] == folder:
                 ls.schedule(other, 0.0)
         ls.schedule(uri, 0.0)
 
