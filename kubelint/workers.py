@@ -101,17 +101,28 @@ def share(count: int, jobs: int, local: Callable[[Iterable[int]], None],
     taken (from a pipe that holds them all), so all finish at about the same time whatever a
     step costs: this one calls `local(steps)`; each worker calls `remote(steps)` and the bytes
     it returns are given to `merge(steps it took, data)` here. The steps of a worker that fails,
-    or whose data `merge` rejects with ValueError, are done with `local`."""
-    if jobs < 2:
+    or whose data `merge` rejects with ValueError, are done with `local`; so are all steps when
+    no worker can be started (no pipe or process left)."""
+    queue = None
+    if jobs >= 2:
+        try:
+            queue = _Queue(count)
+        except OSError:
+            pass
+    if queue is None:
         local(range(count))
         return
-    queue = _Queue(count)
 
     def work() -> bytes:  # in a worker
         data = remote(queue)
         return marshal.dumps((queue.taken, data))
 
-    children = [_Child.start(work) for _ in range(jobs - 1)]
+    children: list[_Child] = []
+    for _ in range(jobs - 1):
+        try:
+            children.append(_Child.start(work))
+        except OSError:  # too many processes or open files: fewer workers
+            break
     done = bytearray(count)  # 1 once a step's result is here
     try:
         local(queue.taking(done))
@@ -190,7 +201,12 @@ class _Child:
     @classmethod
     def start(cls, work: Callable[[], bytes]) -> _Child:
         read_fd, write_fd = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_fd)
+            os.close(write_fd)
+            raise
         if pid == 0:  # the worker: work, send, exit without running the parent's cleanup
             status = 1
             try:

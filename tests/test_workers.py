@@ -163,6 +163,17 @@ def test_a_tree_marshal_cannot_hold_is_parsed_here(corpus, alone, monkeypatch):
     assert received and shared.diagnostics == alone.diagnostics
 
 
+@needs_fork
+@pytest.mark.usefixtures("small_thresholds")
+def test_when_no_process_can_be_started_this_one_does_everything(corpus, alone, monkeypatch):
+    def no_more_processes():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_more_processes)
+    assert lint_sources(corpus, Config(select=("all",)), jobs=2).diagnostics == \
+        alone.diagnostics
+
+
 def test_small_inputs_and_one_job_stay_in_this_process():
     large = 100 * workers.MIN_PARALLEL_CHARS
     assert workers.jobs_for(2, workers.MIN_PARALLEL_CHARS - 1, 100) == 1
