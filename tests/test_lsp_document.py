@@ -111,3 +111,16 @@ def test_a_large_folder_is_read_up_to_a_bound(tmp_path):
     linter = Linter()
     found = linter.siblings(str(svc), linter.settings(str(svc)).config)
     assert len(found.resources) == MAX_SIBLINGS - 1  # .kubelint.yaml is one of the files
+
+
+def test_an_open_sibling_is_read_from_the_editor_even_before_it_is_saved(tmp_path):
+    svc = folder(tmp_path, deployment=None) / "svc.yaml"
+    new = str(tmp_path / "deploy.yaml")  # open in the editor, not on disk yet
+    linted = Linter().lint(svc.as_uri(), str(svc), SERVICE.replace("{tier}", "frontnd"),
+                           language_id="yaml", unsaved={new: DEPLOYMENT})
+    assert linted is not None
+    assert [d.rule_id for d in linted.diagnostics] == ["unmatched-service-selector"]
+    elsewhere = {str(tmp_path / "below" / "deploy.yaml"): DEPLOYMENT}  # another folder
+    linted = Linter().lint(svc.as_uri(), str(svc), SERVICE.replace("{tier}", "frontnd"),
+                           language_id="yaml", unsaved=elsewhere)
+    assert linted is not None and linted.diagnostics == ()

@@ -316,6 +316,22 @@ async def test_a_service_is_judged_with_its_folder_and_again_when_a_sibling_is_s
 
 
 @lsp_test
+async def test_unsaved_edits_of_an_open_sibling_count(client: LanguageClient, tmp_path: Path):
+    deploy_path = tmp_path / "deploy.yaml"
+    deploy_path.write_text(DEPLOYMENT.replace("TIER", "frontend"))
+    svc = Doc(client, project(tmp_path, "svc.yaml", "select: [unmatched-service-selector]\n"))
+    svc.open(SERVICE)
+    assert await svc.codes() == []
+    deploy = Doc(client, deploy_path.as_uri()).open(DEPLOYMENT.replace("TIER", "frontend"))
+    await deploy.diagnostics()
+    deploy.change(DEPLOYMENT.replace("TIER", "backend"))  # not saved
+    assert await svc.codes() == ["unmatched-service-selector"]
+    client.text_document_did_close(types.DidCloseTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=deploy.uri)))  # edits discarded
+    assert await svc.codes() == []
+
+
+@lsp_test
 async def test_a_broken_config_is_reported_and_the_defaults_apply(
         client: LanguageClient, tmp_path: Path):
     doc = Doc(client, project(tmp_path, config="select: [no-such-rule]\n")).open(POD)

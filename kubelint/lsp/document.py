@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,58 +77,71 @@ class Siblings:
 
 class Linter:
     """Lints documents; keeps each config file's settings until the file changes on disk, and
-    each folder's other manifests until one of them changes."""
+    each sibling file's objects until it changes."""
 
     def __init__(self, root: str | None = None) -> None:
         self.root = root  # where a document without a path looks for its config
         self._cache: dict[str, tuple[tuple[int, int], Settings]] = {}
-        self._folders: dict[str, tuple[tuple, Siblings]] = {}
+        self._files: dict[str, tuple[object, tuple[tuple[Resource, ...], str | None]]] = {}
 
-    def siblings(self, path: str, config: Config) -> Siblings:
-        """The other manifests in the folder of `path` (not below it), as on disk: with them
-        as context, cross-resource rules judge the document as `kubelint lint FOLDER` would,
-        and still report on the document alone. Files the config excludes are left out."""
+    def siblings(self, path: str, config: Config,
+                 unsaved: Mapping[str, str] | None = None) -> Siblings:
+        """The other manifests in the folder of `path` (not below it): with them as context,
+        cross-resource rules judge the document as `kubelint lint FOLDER` would, and still
+        report on the document alone. A file open in the editor is read from `unsaved` (path
+        -> its text there), the others from disk. Files the config excludes are left out."""
         from kubelint import sources
 
         folder = os.path.dirname(os.path.abspath(path))
-        me = os.path.realpath(path)
+        me = os.path.normpath(os.path.abspath(path))
+        open_here = {os.path.normpath(p): t for p, t in (unsaved or {}).items()
+                     if os.path.dirname(os.path.normpath(p)) == folder}
         try:
-            entries = sorted((e for e in os.scandir(folder)
-                              if e.name.endswith(sources.EXTENSIONS) and e.is_file()),
-                             key=lambda e: e.name)[:MAX_SIBLINGS + 1]
-            stamp = tuple((e.path, e.stat().st_mtime_ns, e.stat().st_size) for e in entries
-                          if os.path.realpath(e.path) != me
-                          and not sources.is_excluded(e.path, config.exclude, config.root))
+            on_disk = {os.path.normpath(e.path): e for e in os.scandir(folder)
+                       if e.name.endswith(sources.EXTENSIONS) and e.is_file()}
         except OSError:
-            return Siblings()
-        cached = self._folders.get(folder)
-        if cached is not None and cached[0] == stamp:
-            return cached[1]
-        found = self._read_siblings([name for name, _, _ in stamp[:MAX_SIBLINGS]])
-        self._folders[folder] = (stamp, found)
-        return found
-
-    @staticmethod
-    def _read_siblings(names: list[str]) -> Siblings:
-        from kubelint import sources
-        from kubelint.k8s import resources_of
-        from kubelint.parse import parse_text
-
+            on_disk = {}
+        names = sorted(n for n in {*on_disk, *(p for p in open_here
+                                              if p.endswith(sources.EXTENSIONS))}
+                       if n != me and not sources.is_excluded(n, config.exclude, config.root))
         resources: list[Resource] = []
         texts: dict[str, str] = {}
         total = 0
-        for name in names:
-            source = sources.read(name)
-            text = source.text
-            if text is None or not looks_like_manifest(text):
+        for name in names[:MAX_SIBLINGS]:
+            try:
+                stamp: object = ("open", open_here[name]) if name in open_here else \
+                    (on_disk[name].stat().st_mtime_ns, on_disk[name].stat().st_size)
+            except OSError:
+                continue
+            found, text = self._sibling(name, stamp, open_here.get(name))
+            if text is None:
                 continue
             total += len(text)
             if total > MAX_SIBLING_CHARS:
                 break
+            resources.extend(found)
             texts[name] = text
-            for doc in parse_text(text).documents:
-                resources.extend(resources_of(doc, name)[0])
         return Siblings(tuple(resources), texts)
+
+    def _sibling(self, name: str, stamp: object, text: str | None
+                 ) -> tuple[tuple[Resource, ...], str | None]:
+        """One sibling file's objects and text (None if it is not a manifest), cached until its
+        stamp (modification time and size, or its unsaved text) changes."""
+        from kubelint import sources
+        from kubelint.k8s import resources_of
+        from kubelint.parse import parse_text
+
+        cached = self._files.get(name)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        if text is None:
+            text = sources.read(name).text
+        found: tuple[tuple[Resource, ...], str | None] = ((), None)
+        if text is not None and looks_like_manifest(text):
+            found = (tuple(r for doc in parse_text(text).documents
+                           for r in resources_of(doc, name)[0]), text)
+        self._files[name] = (stamp, found)
+        return found
 
     def settings(self, path: str | None) -> Settings:
         """The settings of the nearest `.kubelint.yaml` above `path`, as `kubelint lint` finds it."""
@@ -155,7 +169,8 @@ class Linter:
         return settings
 
     def lint(self, uri: str, path: str | None, text: str, *, version: int | None = None,
-             language_id: str | None = None, encoding: str = "utf-16") -> Linted | None:
+             language_id: str | None = None, encoding: str = "utf-16",
+             unsaved: Mapping[str, str] | None = None) -> Linted | None:
         """Lint a document's text; None when it is not one kubelint lints (not YAML or JSON, no
         `apiVersion` and `kind`, excluded by the config, a Helm chart's template)."""
         from kubelint import sources
@@ -170,7 +185,7 @@ class Linter:
             return None
         name = path if path is not None else uri
         source = sources.SourceFile(name, text, path=Path(path) if path is not None else None)
-        siblings = self.siblings(path, config) if path is not None else Siblings()
+        siblings = self.siblings(path, config, unsaved) if path is not None else Siblings()
         result = lint_sources([source], config,
                               context=(*settings.context, *siblings.resources))
         mine = [d for d in result.diagnostics if d.file == name]

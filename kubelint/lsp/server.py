@@ -79,7 +79,8 @@ class KubelintServer(LanguageServer):
         if isinstance(encoding, types.PositionEncodingKind):
             encoding = encoding.value
         run = partial(self.linter.lint, uri, path, text, version=version,
-                      language_id=doc.language_id, encoding=str(encoding))
+                      language_id=doc.language_id, encoding=str(encoding),
+                      unsaved=self.neighbours(uri))
         try:
             linted = await asyncio.get_running_loop().run_in_executor(self.lint_thread, run)
         except Exception as exc:  # a bug in kubelint: say so, keep serving
@@ -90,6 +91,23 @@ class KubelintServer(LanguageServer):
         if current is None or current.version != version or current.source != text:
             return  # the document changed or closed meanwhile; its own run follows
         self.publish(uri, linted, version)
+
+    def neighbours(self, uri: str) -> dict[str, str]:
+        """The paths and editor texts of the other open documents in the folder of `uri`."""
+        folder = uri.rsplit("/", 1)[0]
+        out: dict[str, str] = {}
+        for other, doc in list(self.workspace.text_documents.items()):
+            path = to_fs_path(other) if other.startswith("file:") else None
+            if other != uri and path is not None and other.rsplit("/", 1)[0] == folder:
+                out[path] = doc.source
+        return out
+
+    def relint_neighbours(self, uri: str, delay: float) -> None:
+        """Lint again the documents linted so far in the folder of `uri`: it is their context."""
+        folder = uri.rsplit("/", 1)[0]
+        for other in list(self.linted):
+            if other != uri and other.rsplit("/", 1)[0] == folder:
+                self.schedule(other, delay)
 
     def publish(self, uri: str, linted: Linted | None, version: int | None) -> None:
         """Publish a lint; for a document that is no longer linted, clear what was published."""
@@ -169,21 +187,21 @@ def create_server(debounce: float = DEBOUNCE) -> KubelintServer:
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     async def did_change(ls: KubelintServer, params: types.DidChangeTextDocumentParams) -> None:
         ls.schedule(params.text_document.uri, ls.debounce)
+        ls.relint_neighbours(params.text_document.uri, ls.debounce)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
     async def did_save(ls: KubelintServer, params: types.DidSaveTextDocumentParams) -> None:
         uri = params.text_document.uri
-        folder, name = uri.rsplit("/", 1)
-        for other in list(ls.linted):
-            # a config applies to the documents below it; a manifest is context for the open
-            # documents of its folder
-            if name in CONFIG_NAMES or other.rsplit("/", 1)[0] == folder:
+        if uri.rsplit("/", 1)[-1] in CONFIG_NAMES:  # it applies to the documents below it
+            for other in list(ls.linted):
                 ls.schedule(other, 0.0)
+        ls.relint_neighbours(uri, 0.0)  # a file saved outside the editor's buffers, too
         ls.schedule(uri, 0.0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     async def did_close(ls: KubelintServer, params: types.DidCloseTextDocumentParams) -> None:
         ls.forget(params.text_document.uri)
+        ls.relint_neighbours(params.text_document.uri, 0.0)  # unsaved edits are gone
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(ls: KubelintServer, params: types.HoverParams) -> types.Hover | None:
