@@ -13,8 +13,8 @@ a fresh subprocess, so one does not warm caches or grow the heap for the next:
   linter built on libyaml can do);
 - lint: the real console script, `kubelint lint --select all --format json CORPUS`, timed as a whole
   process (start-up, reading, parsing, rules, rendering) with its CPU time and peak RSS from
-  `os.wait4` and the peak PSS of its process tree (parse workers included), sampled;
-- one process: the same with `--jobs 1` (no parse workers);
+  `os.wait4` and the peak PSS of its process tree (workers included), sampled;
+- one process: the same with `--jobs 1` (no workers);
 - engine: `lint_paths` with `Config(select=("all",))` inside one process (no start-up, no output,
   no workers, the cyclic collector off as in the console script);
 - small: `kubelint lint bench/small.yaml` through the console script, median of N runs.
@@ -140,7 +140,7 @@ def _child_measure(argv: list[str], sample: bool = False) -> dict:
     Linux charges a child the memory high-water mark of the process it was forked (vforked) from
     until it execs, so a large parent would inflate every child's ru_maxrss: measuring from a
     fresh, small interpreter keeps that floor at a few MiB (reported as `floor_rss_mib`).
-    ru_maxrss is one process's peak; kubelint may fork parse workers, so a thread also samples
+    ru_maxrss is one process's peak; kubelint may fork workers, so a thread also samples
     the proportional set size (PSS: shared pages split among the processes sharing them) of
     the whole tree every 20 ms when `sample` is set, and reports the largest sum seen
     (`tree_pss`; sampling takes CPU, so timed runs do not sample)."""
@@ -226,11 +226,10 @@ def _importtime(top: int) -> list[tuple[int, int, str]]:
 
 
 def _jobs() -> int:
-    """The parse jobs `--jobs 0` uses on this machine."""
-    out = subprocess.run([_python(), "-c", "from kubelint.workers import auto_jobs; "
-                          "print(auto_jobs())"], capture_output=True, text=True, cwd=REPO,
-                         check=True)
-    return int(out.stdout)
+    """The processes `--jobs 0` uses on this machine."""
+    from kubelint.workers import auto_jobs
+
+    return auto_jobs()
 
 
 def _verdict(ok: bool) -> str:
@@ -318,17 +317,19 @@ def main(argv: list[str] | None = None) -> int:
     tree_peak = max(psss)
     memory = max(peak, tree_peak)
     ratio = lint_s / floor_s
+    jobs = _jobs()
     figures = {
         "corpus": corpus, "python": sys.version.split()[0], "repeat": args.repeat,
         "files": summary["files"], "documents": summary["documents"],
         "resources": summary["resources"], "rules": summary["rules"],
         "diagnostics": summary["diagnostics"], "bytes": floor["bytes"],
         "lint_wall_s": lint_s, "lint_cpu_s": cpu_s, "lint_one_process_s": one_s,
-        "engine_s": engine_s, "floor_s": floor_s, "jobs": _jobs(),
+        "engine_s": engine_s, "floor_s": floor_s, "jobs": jobs,
         "files_per_s": summary["files"] / lint_s, "resources_per_s": summary["resources"] / lint_s,
         "ratio_lint_floor": ratio, "ratio_one_process_floor": one_s / floor_s,
         "ratio_engine_floor": engine_s / floor_s,
-        "peak_rss_mib": peak, "peak_tree_pss_mib": tree_peak, "small_wall_s": small_s, "small_rss_mib": max(small_rss),
+        "peak_rss_mib": peak, "peak_tree_pss_mib": tree_peak, "small_wall_s": small_s,
+        "small_rss_mib": max(small_rss),
         "floor_rss_mib": floor_rss,
         "targets": {
             "ratio": [TARGET_RATIO, ratio < TARGET_RATIO],
@@ -349,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{summary['resources']} resources; {summary['rules']} rules, "
               f"{summary['diagnostics']} diagnostics")
         print(f"lint       {lint_s:6.3f} s wall (console script, whole process, "
-              f"{_jobs()} parse jobs)  {summary['files'] / lint_s:5.0f} files/s  "
+              f"{jobs} processes)  {summary['files'] / lint_s:5.0f} files/s  "
               f"{summary['resources'] / lint_s:5.0f} resources/s  {cpu_s:.3f} s CPU")
         print(f"one proc   {one_s:6.3f} s wall (the same with --jobs 1)")
         print(f"engine     {engine_s:6.3f} s (lint_paths in-process, one process, "
@@ -358,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ratio      lint/floor {ratio:4.2f}x   one process/floor {one_s / floor_s:4.2f}x   "
               f"engine/floor {engine_s / floor_s:4.2f}x   target < {TARGET_RATIO:.0f}x  "
               f"{_verdict(ratio < TARGET_RATIO)}")
-        print(f"memory     peak RSS {peak:6.1f} MiB (one process), peak PSS of the process "
+        print(f"memory     peak RSS {peak:6.1f} MiB (main process), peak PSS of the process "
               f"tree {tree_peak:6.1f} MiB (sampled; measuring process {floor_rss:.0f} MiB)   "
               f"target < {TARGET_MEM_MIB:.0f} MiB  {_verdict(memory < TARGET_MEM_MIB)}")
         print(f"small      {small_s:6.3f} s wall, median of {len(small_walls)} "

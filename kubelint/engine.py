@@ -281,12 +281,11 @@ class _EarlyChecker:
     """Parses files and runs object rules on their resources."""
 
     def __init__(self, config: Config, rules: list[Rule]) -> None:
-        self.rules = rules
         self.emitter = _Emitter(config)
         # Object rules do not read the set (a test holds them to it): they get an empty index.
         nothing = ResourceIndex([])
         self.contexts = {r.id: Context(nothing, config.options_for(r)) for r in rules}
-        self.by_kind: dict[str, list[Rule]] = {}
+        self.applicable = _ByKind(rules)
 
     def check(self, source: sources.SourceFile, text: str
               ) -> tuple[ParseResult, _File, list[dict[str, list]]]:
@@ -298,12 +297,8 @@ class _EarlyChecker:
         checked: list[dict[str, list]] = []
         for doc in parsed.documents:
             for res in resources_of(doc, source.name)[0]:
-                applicable = self.by_kind.get(res.kind)
-                if applicable is None:
-                    applicable = self.by_kind[res.kind] = [
-                        r for r in self.rules if r.applies_to(res.kind)]
                 found: dict[str, list] = {}
-                for rule in applicable:
+                for rule in self.applicable(res.kind):
                     emitter.out = []
                     _run(rule, res, file, self.contexts[rule.id], emitter)
                     if emitter.out:
@@ -327,6 +322,20 @@ class _EarlyChecker:
             return None
 
 
+class _ByKind:
+    """The rules that apply to a kind, worked out once per kind."""
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules = rules
+        self._found: dict[str, list[Rule]] = {}
+
+    def __call__(self, kind: str) -> list[Rule]:
+        found = self._found.get(kind)
+        if found is None:
+            found = self._found[kind] = [r for r in self.rules if r.applies_to(kind)]
+        return found
+
+
 def _mark_used(directives: Directives, used: list[tuple[int, int, list[str]]]) -> None:
     """Record the directive matches a worker made in this process's copy of the directives."""
     if not used:
@@ -342,15 +351,13 @@ def _check(resources: list[tuple[Resource, _File]], early: list[_Early | None],
            emitter: _Emitter, progress: Callable[[str, int, int], None] | None) -> None:
     """Run the enabled rules on every resource, taking what the rules that ran on reading
     (`early_ids`) found there: diagnostics come out in the order of one process."""
-    by_kind: dict[str, list[Rule]] = {}
+    applicable_to = _ByKind(enabled)
     contexts = {r.id: Context(index, config.options_for(r)) for r in enabled}
     out = emitter.out
     for done, ((res, file), pre) in enumerate(zip(resources, early), 1):
         if progress is not None:
             progress("checking", done, len(resources))
-        applicable = by_kind.get(res.kind)
-        if applicable is None:
-            applicable = by_kind[res.kind] = [r for r in enabled if r.applies_to(res.kind)]
+        applicable = applicable_to(res.kind)
         if pre is None:
             for rule in applicable:
                 _run(rule, res, file, contexts[rule.id], emitter)

@@ -86,12 +86,11 @@ def _cpus(quota: str, period: str) -> int | None:
 def jobs_for(jobs: int, total_chars: int, steps: int) -> int:
     """How many processes share `steps` (files) of `total_chars` in all (`jobs` 0: auto); 1 when
     forking would not pay or is not available."""
+    if jobs == 1 or total_chars < MIN_PARALLEL_CHARS or not hasattr(os, "fork"):
+        return 1  # decided before counting CPUs: a small lint reads no cgroup files
     if jobs == 0:
         jobs = auto_jobs()
-    jobs = min(jobs, total_chars // MIN_CHARS_PER_JOB, steps)
-    if jobs < 2 or total_chars < MIN_PARALLEL_CHARS or not hasattr(os, "fork"):
-        return 1
-    return jobs
+    return max(1, min(jobs, total_chars // MIN_CHARS_PER_JOB, steps))
 
 
 def share(count: int, jobs: int, local: Callable[[Iterable[int]], None],
@@ -157,10 +156,14 @@ class _Queue:
         self.count = count
         self.run = -(-count // self._CAPACITY) or 1
         self.fd, write_fd = os.pipe()
-        steps = -(-count // self.run)
-        with os.fdopen(write_fd, "wb") as out:
-            out.write(b"".join(i.to_bytes(4, "little") for i in range(steps)))
         self.taken: list[int] = []
+        steps = -(-count // self.run)
+        try:
+            with os.fdopen(write_fd, "wb") as out:
+                out.write(b"".join(i.to_bytes(4, "little") for i in range(steps)))
+        except OSError:
+            self.close()
+            raise
 
     def __iter__(self) -> Iterator[int]:
         return self.taking(None)
