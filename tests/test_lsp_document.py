@@ -7,38 +7,10 @@ import os
 from pathlib import Path
 
 from kubelint.lsp.document import MAX_SIBLINGS, Linter
+from tests.helpers import web_deployment, web_service
 
 CONFIG = "select: [unmatched-service-selector, privileged-container]\n"
-DEPLOYMENT = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web, tier: frontend}
-    spec:
-      containers:
-        - name: app
-          image: nginx:1.25
-          securityContext:
-            privileged: true
-"""
-SERVICE = """\
-apiVersion: v1
-kind: Service
-metadata:
-  name: web
-spec:
-  selector:
-    app: web
-    tier: {tier}
-  ports:
-    - port: 80
-"""
+DEPLOYMENT = web_deployment(privileged=True)  # the privileged container is its own problem
 
 
 def folder(tmp_path: Path, *, deployment: str | None = DEPLOYMENT) -> Path:
@@ -56,13 +28,13 @@ def lint(linter: Linter, path: Path, text: str):
 
 def test_a_service_matching_a_workload_in_a_sibling_file_is_clean(tmp_path):
     svc = folder(tmp_path) / "svc.yaml"
-    linted = lint(Linter(), svc, SERVICE.replace("{tier}", "frontend"))
+    linted = lint(Linter(), svc, web_service())
     assert linted.diagnostics == ()  # and the sibling's privileged container is not reported
 
 
 def test_a_selector_typo_is_found_with_the_workload_next_to_it(tmp_path):
     svc = folder(tmp_path) / "svc.yaml"
-    linted = lint(Linter(), svc, SERVICE.replace("{tier}", "frontnd"))
+    linted = lint(Linter(), svc, web_service("frontnd"))
     assert [(d.rule_id, d.span.start.line, d.span.start.col) for d in linted.diagnostics] == [
         ("unmatched-service-selector", 6, 3)]
     related = linted.lsp[0]["relatedInformation"]
@@ -73,16 +45,16 @@ def test_a_selector_typo_is_found_with_the_workload_next_to_it(tmp_path):
 def test_alone_in_its_folder_the_service_says_nothing(tmp_path):
     """No pod-bearing object in the set: the pods are evidently defined elsewhere."""
     svc = folder(tmp_path, deployment=None) / "svc.yaml"
-    assert lint(Linter(), svc, SERVICE.replace("{tier}", "frontnd")).diagnostics == ()
+    assert lint(Linter(), svc, web_service("frontnd")).diagnostics == ()
 
 
 def test_a_sibling_changed_on_disk_is_read_again(tmp_path):
     svc = folder(tmp_path) / "svc.yaml"
     linter = Linter()
-    text = SERVICE.replace("{tier}", "frontend")
+    text = web_service()
     assert lint(linter, svc, text).diagnostics == ()
     deploy = tmp_path / "deploy.yaml"
-    deploy.write_text(DEPLOYMENT.replace("tier: frontend}", "tier: backend}"))
+    deploy.write_text(web_deployment("backend"))
     stat = deploy.stat()
     os.utime(deploy, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # a later mtime, surely
     assert [d.rule_id for d in lint(linter, svc, text).diagnostics] == \
@@ -116,11 +88,11 @@ def test_a_large_folder_is_read_up_to_a_bound(tmp_path):
 def test_an_open_sibling_is_read_from_the_editor_even_before_it_is_saved(tmp_path):
     svc = folder(tmp_path, deployment=None) / "svc.yaml"
     new = str(tmp_path / "deploy.yaml")  # open in the editor, not on disk yet
-    linted = Linter().lint(svc.as_uri(), str(svc), SERVICE.replace("{tier}", "frontnd"),
+    linted = Linter().lint(svc.as_uri(), str(svc), web_service("frontnd"),
                            language_id="yaml", unsaved={new: DEPLOYMENT})
     assert linted is not None
     assert [d.rule_id for d in linted.diagnostics] == ["unmatched-service-selector"]
     elsewhere = {str(tmp_path / "below" / "deploy.yaml"): DEPLOYMENT}  # another folder
-    linted = Linter().lint(svc.as_uri(), str(svc), SERVICE.replace("{tier}", "frontnd"),
+    linted = Linter().lint(svc.as_uri(), str(svc), web_service("frontnd"),
                            language_id="yaml", unsaved=elsewhere)
     assert linted is not None and linted.diagnostics == ()

@@ -15,6 +15,7 @@ from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from kubelint.model import Position
 from kubelint.report.lsp import LineMap
+from tests.helpers import web_deployment, web_service
 
 PUBLISH = types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS
 TIMEOUT = 5
@@ -269,44 +270,16 @@ async def test_config_is_found_from_the_document_and_read_again_when_saved(
         ("latest-tag", 8, 6, 8, 25, types.DiagnosticSeverity.Warning)]
 
 
-SERVICE = """\
-apiVersion: v1
-kind: Service
-metadata:
-  name: web
-spec:
-  selector: {app: web, tier: frontend}
-  ports:
-    - port: 80
-"""
-DEPLOYMENT = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web, tier: TIER}
-    spec:
-      containers:
-        - name: app
-          image: nginx:1.25
-"""
-
-
 @lsp_test
 async def test_a_service_is_judged_with_its_folder_and_again_when_a_sibling_is_saved(
         client: LanguageClient, tmp_path: Path):
     deploy = tmp_path / "deploy.yaml"
-    deploy.write_text(DEPLOYMENT.replace("TIER", "frontend"))
+    deploy.write_text(web_deployment())
     svc = Doc(client, project(tmp_path, "svc.yaml", "select: [unmatched-service-selector]\n"))
-    svc.open(SERVICE)
+    svc.open(web_service())
     assert await svc.codes() == []  # the Deployment next to it has the pods
 
-    deploy.write_text(DEPLOYMENT.replace("TIER", "backend"))
+    deploy.write_text(web_deployment("backend"))
     client.text_document_did_save(types.DidSaveTextDocumentParams(
         text_document=types.TextDocumentIdentifier(uri=deploy.as_uri())))
     params = await svc.diagnostics()
@@ -318,13 +291,13 @@ async def test_a_service_is_judged_with_its_folder_and_again_when_a_sibling_is_s
 @lsp_test
 async def test_unsaved_edits_of_an_open_sibling_count(client: LanguageClient, tmp_path: Path):
     deploy_path = tmp_path / "deploy.yaml"
-    deploy_path.write_text(DEPLOYMENT.replace("TIER", "frontend"))
+    deploy_path.write_text(web_deployment())
     svc = Doc(client, project(tmp_path, "svc.yaml", "select: [unmatched-service-selector]\n"))
-    svc.open(SERVICE)
+    svc.open(web_service())
     assert await svc.codes() == []
-    deploy = Doc(client, deploy_path.as_uri()).open(DEPLOYMENT.replace("TIER", "frontend"))
+    deploy = Doc(client, deploy_path.as_uri()).open(web_deployment())
     await deploy.diagnostics()
-    deploy.change(DEPLOYMENT.replace("TIER", "backend"))  # not saved
+    deploy.change(web_deployment("backend"))  # not saved
     assert await svc.codes() == ["unmatched-service-selector"]
     client.text_document_did_close(types.DidCloseTextDocumentParams(
         text_document=types.TextDocumentIdentifier(uri=deploy.uri)))  # edits discarded
